@@ -1,0 +1,32 @@
+package dev.drover.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code drover} command. */
+@Command(
+    name = "drover",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Runs distributed workflows on supervised pools of worker processes.",
+    subcommands = {
+        SupervisorCommand.class,
+        DemoCommand.class,
+        WorkerTrainingCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    // initialise logging before Pekko's threads log concurrently with its start-up
+    org.slf4j.LoggerFactory.getILoggerFactory();
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+}

@@ -1,0 +1,463 @@
+package dev.drover.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.observe.Transition;
+import dev.drover.observe.TransitionLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * A client of one kind of worker: attaches to a supervisor, leases workers and talks to them
+ * directly. Host code uses it through {@link NodeClient}.
+ *
+ * <p>States: {@code Disconnected} (not Up in the cluster yet, or no supervisor answered),
+ * {@code ConnectingSupervisor} (trying its list of supervisor addresses in order),
+ * {@code SuperReady} (attached, no lease), {@code WorkerRequested} (a request is on its way) and
+ * {@code WorkerReady} (holding at least one lease). When its supervisor is lost (terminated or
+ * unreachable) it tries the next address; when a worker is lost the lease's holder is told with
+ * {@link WorkerLost}.
+ */
+public final class Client {
+
+  /** The messages a client accepts; local only, they carry the facade's futures. */
+  public sealed interface Command
+      permits RequestWorker, Submit, CancelWork, Release, GetState, NodeUp, Connect,
+          AttachReply, AttachTimedOut, SupervisorLost, LeaseReplied, FromWorker,
+          MemberUnreachable, WorkerTerminated {}
+
+  /** Lease a worker; the future completes with the grant or fails with an error. */
+  public record RequestWorker(Duration timeout, CompletableFuture<Lease> result)
+      implements Command {}
+
+  /** Run {@code input} on the worker of {@code leaseId}. */
+  public record Submit(
+      String leaseId, String workId, JsonNode input, Consumer<JsonNode> onPayload,
+      CompletableFuture<JsonNode> result) implements Command {}
+
+  /** Cancel work {@code workId} running under {@code leaseId}. */
+  public record CancelWork(String leaseId, String workId) implements Command {}
+
+  /** End lease {@code leaseId}; the future completes when the worker confirms. */
+  public record Release(String leaseId, CompletableFuture<Void> done) implements Command {}
+
+  /** Ask for the client's state and transition log. */
+  public record GetState(CompletableFuture<State> result) implements Command {}
+
+  /** The client's state as {@link GetState} reports it. */
+  public record State(String name, String supervisor, List<String> leases, String lastError,
+      List<Transition> transitions) {}
+
+  /** A granted lease, as the facade receives it; {@code lost} completes if the worker dies. */
+  public record Lease(String leaseId, int slot, long pid, String workerPath,
+      CompletableFuture<WorkerLost> lost) {}
+
+  record NodeUp() implements Command {}
+
+  record Connect(String cause) implements Command {}
+
+  record AttachReply(int index, Supervisor.Attached attached) implements Command {}
+
+  record AttachTimedOut(int index) implements Command {}
+
+  record SupervisorLost(String cause) implements Command {}
+
+  record LeaseReplied(Supervisor.LeaseReply reply) implements Command {}
+
+  record FromWorker(WorkEvent event) implements Command {}
+
+  record MemberUnreachable(String address) implements Command {}
+
+  record WorkerTerminated(String leaseId) implements Command {}
+
+  /** A held lease. */
+  private static final class HeldLease {
+    final Lease lease;
+    final ActorRef<Worker.Command> worker;
+    final Map<String, Submit> work = new LinkedHashMap<>();
+    final List<CompletableFuture<Void>> releases = new ArrayList<>();
+
+    HeldLease(Lease lease, ActorRef<Worker.Command> worker) {
+      this.lease = lease;
+      this.worker = worker;
+    }
+  }
+
+  private static final String ATTACH_TIMER = "attach";
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final StashBuffer<Command> stash;
+  private final String clientId;
+  private final String kind;
+  private final List<String> supervisorPaths;
+  private final Duration attachTimeout;
+  private final TransitionLog log;
+  private final ActorRef<WorkEvent> workEvents;
+  private final ActorRef<Supervisor.LeaseReply> leaseReplies;
+  private final Map<String, HeldLease> leases = new HashMap<>();
+  private final Map<String, RequestWorker> requests = new HashMap<>();
+  private ActorRef<Supervisor.Command> supervisor;
+  private int supervisorIndex;
+  private String lastError;
+
+  private Client(
+      ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
+      String clientId, String kind, List<String> supervisorAddresses, Duration attachTimeout,
+      int transitionLogSize) {
+    this.context = context;
+    this.timers = timers;
+    this.stash = stash;
+    this.clientId = clientId;
+    this.kind = kind;
+    String system = context.getSystem().name();
+    this.supervisorPaths = supervisorAddresses.stream()
+        .map(a -> supervisorPath(system, a, kind)).toList();
+    this.attachTimeout = attachTimeout;
+    this.log = new TransitionLog("client/" + clientId, transitionLogSize, t ->
+        context.getSystem().eventStream().tell(new EventStream.Publish<>(t)));
+    this.workEvents = context.messageAdapter(WorkEvent.class, FromWorker::new);
+    this.leaseReplies = context.messageAdapter(Supervisor.LeaseReply.class, LeaseReplied::new);
+  }
+
+  /**
+   * The actor path of the supervisor of {@code kind} at {@code address}, which is
+   * {@code host:port} or a full {@code pekko://system@host:port} address.
+   */
+  public static String supervisorPath(String system, String address, String kind) {
+    String base = address.startsWith("pekko://") ? address : "pekko://" + system + "@" + address;
+    return base + "/user/" + Supervisor.actorName(kind);
+  }
+
+  /**
+   * A client of {@code kind} that attaches to the first of {@code supervisorAddresses} that
+   * answers within {@code attachTimeout}.
+   */
+  public static Behavior<Command> create(
+      String clientId, String kind, List<String> supervisorAddresses, Duration attachTimeout,
+      int transitionLogSize) {
+    if (supervisorAddresses.isEmpty()) {
+      throw new IllegalArgumentException("a client needs at least one supervisor address");
+    }
+    return Behaviors.withStash(1000, stash -> Behaviors.setup(ctx -> Behaviors.withTimers(t ->
+        new Client(ctx, t, stash, clientId, kind, supervisorAddresses, attachTimeout,
+            transitionLogSize).start())));
+  }
+
+  private Behavior<Command> start() {
+    Cluster cluster = Cluster.get(context.getSystem());
+    cluster.subscriptions().tell(Subscribe.create(
+        context.messageAdapter(ClusterEvent.UnreachableMember.class,
+            u -> new MemberUnreachable(u.member().address().toString())),
+        ClusterEvent.UnreachableMember.class));
+    if (cluster.selfMember().status() == MemberStatus.up()) {
+      return connecting(0, 0, "node is Up in its cluster");
+    }
+    cluster.subscriptions().tell(Subscribe.create(
+        context.messageAdapter(SelfUp.class, up -> new NodeUp()), SelfUp.class));
+    return disconnected("waiting to join the cluster");
+  }
+
+  // ---- states ----
+
+  private Behavior<Command> disconnected(String cause) {
+    log.record("Disconnected", cause);
+    return Behaviors.receive(Command.class)
+        .onMessage(NodeUp.class, up -> connecting(0, 0, "node is Up in its cluster"))
+        .onMessage(Connect.class, c -> connecting(0, 0, c.cause()))
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(RequestWorker.class, r -> {
+          if (lastError != null) {
+            r.result().completeExceptionally(new ErrSupervisor(lastError));
+            return Behaviors.same();
+          }
+          return stashOrFail(r);
+        })
+        .onMessage(MemberUnreachable.class, m -> Behaviors.same())
+        .onMessage(AttachReply.class, a -> Behaviors.same())
+        .onMessage(AttachTimedOut.class, a -> Behaviors.same())
+        .onAnyMessage(this::stashOrFail)
+        .build();
+  }
+
+  /** Trying address {@code index}; {@code tried} addresses have not answered this round. */
+  private Behavior<Command> connecting(int index, int tried, String cause) {
+    log.record("ConnectingSupervisor", cause + "; trying " + supervisorPaths.get(index));
+    ActorRef<Supervisor.Command> candidate =
+        ActorRefResolver.get(context.getSystem()).resolveActorRef(supervisorPaths.get(index));
+    candidate.tell(new Supervisor.Attach(clientId,
+        context.messageAdapter(Supervisor.Attached.class, a -> new AttachReply(index, a))));
+    timers.startSingleTimer(ATTACH_TIMER, new AttachTimedOut(index), attachTimeout);
+    return Behaviors.receive(Command.class)
+        .onMessage(AttachReply.class, a -> {
+          if (a.index() != index) {
+            return Behaviors.same();
+          }
+          timers.cancel(ATTACH_TIMER);
+          supervisor = a.attached().supervisor();
+          supervisorIndex = index;
+          lastError = null;
+          context.watchWith(supervisor, new SupervisorLost("supervisor terminated"));
+          return stash.unstashAll(superReady("attached to " + supervisor.path()));
+        })
+        .onMessage(AttachTimedOut.class, t -> {
+          if (t.index() != index) {
+            return Behaviors.same();
+          }
+          int nextTried = tried + 1;
+          if (nextTried >= supervisorPaths.size()) {
+            lastError = "no supervisor of kind '" + kind + "' answered within " + attachTimeout
+                + " at " + supervisorPaths;
+            failStashed(lastError);
+            timers.startSingleTimer(new Connect("retrying after: " + lastError), attachTimeout);
+            return disconnected(lastError);
+          }
+          return connecting((index + 1) % supervisorPaths.size(), nextTried,
+              supervisorPaths.get(index) + " did not answer within " + attachTimeout);
+        })
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(NodeUp.class, up -> Behaviors.same())
+        .onMessage(Connect.class, c -> Behaviors.same())
+        .onMessage(MemberUnreachable.class, m -> Behaviors.same())
+        .onMessage(SupervisorLost.class, l -> Behaviors.same())
+        .onAnyMessage(this::stashOrFail)
+        .build();
+  }
+
+  private Behavior<Command> superReady(String cause) {
+    log.record("SuperReady", cause);
+    return attached().build();
+  }
+
+  private Behavior<Command> workerRequested(String cause) {
+    log.record("WorkerRequested", cause);
+    return attached().build();
+  }
+
+  private Behavior<Command> workerReady(String cause) {
+    log.record("WorkerReady", cause);
+    return attached().build();
+  }
+
+  /** Moves to the attached state the client's leases and requests call for. */
+  private Behavior<Command> settle(String cause) {
+    String state = !requests.isEmpty() ? "WorkerRequested"
+        : !leases.isEmpty() ? "WorkerReady" : "SuperReady";
+    if (state.equals(log.current())) {
+      return Behaviors.same();
+    }
+    return switch (state) {
+      case "WorkerRequested" -> workerRequested(cause);
+      case "WorkerReady" -> workerReady(cause);
+      default -> superReady(cause);
+    };
+  }
+
+  /** What every attached state handles: requests, work, the worker's events and losses. */
+  private BehaviorBuilder<Command> attached() {
+    return Behaviors.receive(Command.class)
+        .onMessage(RequestWorker.class, r -> {
+          String requestId = UUID.randomUUID().toString();
+          requests.put(requestId, r);
+          supervisor.tell(new Supervisor.RequestWorker(
+              clientId, requestId, workEvents, r.timeout(), leaseReplies));
+          return settle("requested a worker of kind '" + kind + "'");
+        })
+        .onMessage(LeaseReplied.class, this::onLeaseReply)
+        .onMessage(Submit.class, this::onSubmit)
+        .onMessage(CancelWork.class, c -> {
+          HeldLease held = leases.get(c.leaseId());
+          if (held != null) {
+            held.worker.tell(new Worker.Cancel(c.leaseId(), c.workId(), workEvents));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Release.class, r -> {
+          HeldLease held = leases.get(r.leaseId());
+          if (held == null) {
+            r.done().complete(null);
+            return Behaviors.same();
+          }
+          held.releases.add(r.done());
+          held.worker.tell(new Worker.Release(r.leaseId(), workEvents));
+          return Behaviors.same();
+        })
+        .onMessage(FromWorker.class, w -> onWorkEvent(w.event()))
+        .onMessage(WorkerTerminated.class, t ->
+            loseWorker(t.leaseId(), "worker actor terminated"))
+        .onMessage(MemberUnreachable.class, this::onUnreachable)
+        .onMessage(SupervisorLost.class, l -> onSupervisorLost(l.cause()))
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(NodeUp.class, up -> Behaviors.same())
+        .onMessage(Connect.class, c -> Behaviors.same())
+        .onMessage(AttachReply.class, a -> Behaviors.same())
+        .onMessage(AttachTimedOut.class, a -> Behaviors.same());
+  }
+
+  // ---- handlers ----
+
+  private Behavior<Command> onLeaseReply(LeaseReplied replied) {
+    Supervisor.LeaseReply reply = replied.reply();
+    RequestWorker request = requests.remove(reply.requestId());
+    if (reply instanceof Supervisor.LeaseGranted g) {
+      Lease lease = new Lease(g.leaseId(), g.slot(), g.pid(), g.worker().path().toString(),
+          new CompletableFuture<>());
+      if (request == null || !request.result().complete(lease)) {
+        // nobody waits for it any more: give it back at once
+        g.worker().tell(new Worker.Release(g.leaseId(), workEvents));
+        return settle("returned an unwanted lease");
+      }
+      leases.put(g.leaseId(), new HeldLease(lease, g.worker()));
+      context.watchWith(g.worker(), new WorkerTerminated(g.leaseId()));
+      return settle("leased worker of slot " + g.slot() + " (pid " + g.pid() + ")");
+    }
+    Supervisor.LeaseRefused refused = (Supervisor.LeaseRefused) reply;
+    if (request != null) {
+      request.result().completeExceptionally(new ErrWorker(refused.reason()));
+    }
+    return settle("request refused: " + refused.reason());
+  }
+
+  private Behavior<Command> onSubmit(Submit s) {
+    HeldLease held = leases.get(s.leaseId());
+    if (held == null) {
+      s.result().completeExceptionally(new ErrWorker("lease " + s.leaseId()
+          + " is not held by this client (released, expired or lost)"));
+      return Behaviors.same();
+    }
+    held.work.put(s.workId(), s);
+    held.worker.tell(new Worker.Submit(s.leaseId(), s.workId(), s.input(), workEvents));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onWorkEvent(WorkEvent event) {
+    HeldLease held = leases.get(event.leaseId());
+    if (held == null) {
+      return Behaviors.same();
+    }
+    if (event instanceof WorkEvent.Payload p) {
+      Submit s = held.work.get(p.workId());
+      if (s != null) {
+        s.onPayload().accept(p.data());
+      }
+    } else if (event instanceof WorkEvent.WorkSucceeded ok) {
+      Submit s = held.work.remove(ok.workId());
+      if (s != null) {
+        s.result().complete(ok.result());
+      }
+    } else if (event instanceof WorkEvent.WorkFailed f) {
+      Submit s = held.work.remove(f.workId());
+      if (s != null) {
+        s.result().completeExceptionally(new ErrWorker(f.error()));
+      }
+    } else if (event instanceof WorkEvent.WorkRefused r) {
+      Submit s = r.workId() == null ? null : held.work.remove(r.workId());
+      if (s != null) {
+        s.result().completeExceptionally(
+            new ErrWorker("worker refused work: " + r.reason() + ": " + r.message()));
+      }
+    } else if (event instanceof WorkEvent.LeaseEnded e) {
+      leases.remove(e.leaseId());
+      context.unwatch(held.worker);
+      failWork(held, new ErrWorker("lease " + e.leaseId() + " ended: " + e.reason()));
+      held.releases.forEach(f -> f.complete(null));
+      return settle("lease " + e.leaseId() + " ended: " + e.reason());
+    } else if (event instanceof WorkEvent.WorkerLost l) {
+      return loseWorker(l.leaseId(), l.cause());
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> loseWorker(String leaseId, String cause) {
+    HeldLease held = leases.remove(leaseId);
+    if (held == null) {
+      return Behaviors.same();
+    }
+    context.unwatch(held.worker);
+    WorkerLost lost = new WorkerLost(leaseId, cause);
+    failWork(held, lost);
+    held.releases.forEach(f -> f.complete(null));
+    held.lease.lost().complete(lost);
+    context.getLog().warn("{}", lost.getMessage());
+    return settle("WorkerLost: " + cause);
+  }
+
+  private Behavior<Command> onUnreachable(MemberUnreachable m) {
+    if (supervisor != null && supervisor.path().address().toString().equals(m.address())) {
+      return onSupervisorLost("supervisor's node " + m.address() + " is unreachable");
+    }
+    for (HeldLease held : List.copyOf(leases.values())) {
+      if (held.worker.path().address().toString().equals(m.address())) {
+        loseWorker(held.lease.leaseId(), "worker's node " + m.address() + " is unreachable");
+      }
+    }
+    return settle("worker node unreachable");
+  }
+
+  private Behavior<Command> onSupervisorLost(String cause) {
+    context.unwatch(supervisor);
+    supervisor = null;
+    lastError = "supervisor lost: " + cause;
+    for (RequestWorker r : requests.values()) {
+      r.result().completeExceptionally(new ErrSupervisor(lastError));
+    }
+    requests.clear();
+    return connecting((supervisorIndex + 1) % supervisorPaths.size(), 0, lastError);
+  }
+
+  private Behavior<Command> onGetState(GetState g) {
+    g.result().complete(new State(log.current(),
+        supervisor == null ? null : supervisor.path().toString(),
+        List.copyOf(leases.keySet()), lastError, log.entries()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> stashOrFail(Command c) {
+    if (stash.isFull()) {
+      if (c instanceof RequestWorker r) {
+        r.result().completeExceptionally(new ErrSupervisor("too many requests while connecting"));
+      }
+      return Behaviors.same();
+    }
+    stash.stash(c);
+    return Behaviors.same();
+  }
+
+  private void failStashed(String reason) {
+    stash.forEach(c -> {
+      if (c instanceof RequestWorker r) {
+        r.result().completeExceptionally(new ErrSupervisor(reason));
+      } else if (c instanceof Submit s) {
+        s.result().completeExceptionally(new ErrSupervisor(reason));
+      } else if (c instanceof Release r) {
+        r.done().complete(null);
+      }
+    });
+    stash.clear();
+  }
+
+  private static void failWork(HeldLease held, RuntimeException error) {
+    held.work.values().forEach(s -> s.result().completeExceptionally(error));
+    held.work.clear();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.drover.node;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * Runs each worker as an actor in the supervisor's own actor system, a child of its slot: the
+ * same protocol, no fork. For TestKit simulations and fast tests; a crash of the handler's JVM
+ * is the supervisor's crash here, so production pools fork.
+ */
+public final class InProcessLauncher implements WorkerLauncher {
+
+  @Override
+  public WorkerProcess launch(LaunchRequest request, ActorContext<WorkerSlot.Command> slotContext) {
+    WorkerHandler handler = WorkerHandlers.load(request.settings());
+    ActorRef<Worker.Command> worker = slotContext.spawn(
+        Worker.create(handler, request.workerSettings()),
+        "worker-" + request.slotId() + "-" + request.incarnation());
+    slotContext.watchWith(worker, new WorkerSlot.WorkerTerminated(request.incarnation()));
+    return new InProcessWorker(worker, slotContext);
+  }
+
+  private record InProcessWorker(ActorRef<Worker.Command> worker, ActorContext<?> slotContext)
+      implements WorkerProcess {
+    @Override
+    public long pid() {
+      return ProcessHandle.current().pid();
+    }
+
+    @Override
+    public CompletionStage<Integer> exited() {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public void kill() {
+      slotContext.stop(worker);
+    }
+
+    @Override
+    public String describe() {
+      return "in-process worker " + worker.path();
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.drover.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+
+/**
+ * The plain-Java way to use a pool of workers from host code.
+ *
+ * <pre>{@code
+ * try (NodeClient client = NodeClient.connect(system, "square", List.of("127.0.0.1:25520"))) {
+ *   WorkerLease lease = client.requestWorker().toCompletableFuture().get();
+ *   JsonNode result = lease.submit(IntNode.valueOf(2), payload -> System.out.println(payload))
+ *       .result().toCompletableFuture().get();
+ *   lease.release();
+ * }
+ * }</pre>
+ *
+ * <p>The client attaches to the first supervisor of its list that answers and falls over to the
+ * next when that one is lost. If {@code system} is not yet a member of a cluster, it joins the
+ * supervisors' cluster with the given addresses as seed nodes (so the supervisors a client may
+ * fall over between must be members of one cluster). Failures arrive as {@link ErrSupervisor},
+ * {@link ErrWorker} and {@link WorkerLost}.
+ */
+public final class NodeClient implements AutoCloseable {
+  private final ActorSystem<?> system;
+  private final ActorRef<Client.Command> client;
+  private final String id;
+
+  private NodeClient(ActorSystem<?> system, ActorRef<Client.Command> client, String id) {
+    this.system = system;
+    this.client = client;
+    this.id = id;
+  }
+
+  /**
+   * A client of {@code kind} in {@code system}, trying {@code supervisorAddresses} ({@code
+   * host:port} or {@code pekko://system@host:port}) in order. Settings come from {@code
+   * drover.node.client}.
+   */
+  public static NodeClient connect(
+      ActorSystem<?> system, String kind, List<String> supervisorAddresses) {
+    Config c = system.settings().config();
+    return connect(system, kind, supervisorAddresses,
+        c.getDuration("drover.node.client.attach-timeout"));
+  }
+
+  /** As {@link #connect(ActorSystem, String, List)}, with an explicit attach timeout. */
+  public static NodeClient connect(
+      ActorSystem<?> system, String kind, List<String> supervisorAddresses,
+      Duration attachTimeout) {
+    joinIfAlone(system, supervisorAddresses);
+    String id = "client-" + UUID.randomUUID().toString().substring(0, 8);
+    int logSize = system.settings().config().getInt("drover.node.transition-log-size");
+    ActorRef<Client.Command> ref = system.systemActorOf(
+        Client.create(id, kind, supervisorAddresses, attachTimeout, logSize), id, Props.empty());
+    return new NodeClient(system, ref, id);
+  }
+
+  private static void joinIfAlone(ActorSystem<?> system, List<String> supervisorAddresses) {
+    Cluster cluster = Cluster.get(system);
+    boolean seeded = !system.settings().config().getStringList("pekko.cluster.seed-nodes")
+        .isEmpty();
+    if (!seeded && cluster.selfMember().status() == MemberStatus.removed()) {
+      String name = system.name();
+      cluster.manager().tell(new JoinSeedNodes(supervisorAddresses.stream()
+          .map(a -> AddressFromURIString.parse(a.startsWith("pekko://") ? a
+              : "pekko://" + name + "@" + a))
+          .toList()));
+    }
+  }
+
+  /** This client's id, as supervisors and workers see it. */
+  public String id() {
+    return id;
+  }
+
+  /** Leases a worker, waiting at most {@code drover.node.pool.request-timeout} for one. */
+  public CompletionStage<WorkerLease> requestWorker() {
+    return requestWorker(null);
+  }
+
+  /** Leases a worker, waiting at most {@code timeout} for one to be idle. */
+  public CompletionStage<WorkerLease> requestWorker(Duration timeout) {
+    CompletableFuture<Client.Lease> granted = new CompletableFuture<>();
+    client.tell(new Client.RequestWorker(timeout, granted));
+    return granted.thenApply(lease -> new WorkerLease(client, lease));
+  }
+
+  /** The client's state machine: its current state and transitions. */
+  public CompletionStage<Client.State> state() {
+    CompletableFuture<Client.State> state = new CompletableFuture<>();
+    client.tell(new Client.GetState(state));
+    return state;
+  }
+
+  /** Completes once the client is attached to a supervisor. */
+  public CompletionStage<Client.State> attached(Duration within) {
+    return waitFor(within, s -> s.supervisor() != null);
+  }
+
+  private CompletionStage<Client.State> waitFor(
+      Duration within, java.util.function.Predicate<Client.State> condition) {
+    long deadline = System.nanoTime() + within.toNanos();
+    return CompletableFuture.supplyAsync(() -> {
+      while (true) {
+        Client.State s = state().toCompletableFuture().join();
+        if (condition.test(s)) {
+          return s;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new ErrSupervisor("client not attached within " + within + ": " + s.name()
+              + (s.lastError() == null ? "" : " (" + s.lastError() + ")"));
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ErrSupervisor("interrupted");
+        }
+      }
+    });
+  }
+
+  /** Stops the client; the workers it leased see it die and end their leases. */
+  @Override
+  public void close() {
+    system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(client));
+  }
+}
