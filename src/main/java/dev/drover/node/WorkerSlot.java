@@ -137,7 +137,7 @@ public final class WorkerSlot {
               slotId, incarnation, r.worker(), r.pid(), r.worker().path().address().toString()));
           timers.startTimerAtFixedRate(HEARTBEAT, new HeartbeatTick(incarnation),
               settings.heartbeatInterval());
-          return ready(r.worker(), System.nanoTime(), 0);
+          return ready(r.worker(), System.nanoTime(), 0, false);
         })
         .onMessage(RegistrationTimedOut.class, t -> {
           if (!t.incarnation().equals(incarnation)) {
@@ -152,7 +152,8 @@ public final class WorkerSlot {
         .build();
   }
 
-  private Behavior<Command> ready(ActorRef<Worker.Command> worker, long lastPong, long seq) {
+  private Behavior<Command> ready(
+      ActorRef<Worker.Command> worker, long lastPong, long seq, boolean answered) {
     String workerAddress = worker.path().address().toString();
     return withLifecycle(Behaviors.receive(Command.class))
         .onMessage(HeartbeatTick.class, t -> {
@@ -160,15 +161,19 @@ public final class WorkerSlot {
             return Behaviors.same();
           }
           Duration silent = Duration.ofNanos(System.nanoTime() - lastPong);
-          if (silent.compareTo(settings.heartbeatTimeout()) > 0) {
-            throw fail("worker missed heartbeats for " + silent.toMillis() + " ms (heartbeat-timeout "
-                + settings.heartbeatTimeout() + "): hung? (" + process.describe() + ")");
+          // a JVM that just registered is still loading classes: until its first answer it
+          // gets the registration timeout, afterwards the heartbeat timeout
+          Duration limit = seq > 0 && answered
+              ? settings.heartbeatTimeout() : settings.registrationTimeout();
+          if (silent.compareTo(limit) > 0) {
+            throw fail("worker missed heartbeats for " + silent.toMillis() + " ms (limit " + limit
+                + "): hung? (" + process.describe() + ")");
           }
           worker.tell(new Worker.Ping(seq + 1, context.getSelf()));
-          return ready(worker, lastPong, seq + 1);
+          return ready(worker, lastPong, seq + 1, answered);
         })
         .onMessage(Pong.class, p -> p.incarnation().equals(incarnation)
-            ? ready(worker, System.nanoTime(), seq)
+            ? ready(worker, System.nanoTime(), seq, true)
             : Behaviors.same())
         .onMessage(MemberUnreachable.class, m -> {
           if (m.address().equals(workerAddress) && !workerAddress.equals(

@@ -104,9 +104,12 @@ public final class ShellHandler implements WorkerHandler {
     }
   }
 
-  /** SIGTERM to the line's process group, SIGKILL to it after the grace period. */
+  /**
+   * SIGTERM to the line's process group, SIGKILL to it after the grace period. Signalled even when
+   * the line's shell has exited: processes it left in its group may still hold its output open.
+   */
   private void terminate(Process process) {
-    if (process == null || !process.isAlive()) {
+    if (process == null) {
       return;
     }
     long group = process.pid();
