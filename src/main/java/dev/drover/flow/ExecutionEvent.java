@@ -1,0 +1,69 @@
+package dev.drover.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.node.CborSerializable;
+import java.time.Instant;
+
+/**
+ * The facts an execution journals. Its state is the fold of these events; nothing else is
+ * persisted. Each names its moment in {@code at}.
+ */
+public sealed interface ExecutionEvent extends CborSerializable {
+  Instant at();
+
+  /** Events that concern one task. */
+  sealed interface TaskEvent extends ExecutionEvent {
+    String task();
+  }
+
+  record ExecutionStarted(String executionId, Flow flow, JsonNode input, Instant at)
+      implements ExecutionEvent {}
+
+  /** The task's dependencies are done (or its retry is due): attempt {@code attempt} may run. */
+  record TaskScheduled(String task, int attempt, Instant at) implements TaskEvent {}
+
+  /**
+   * Attempt {@code attempt} was handed to its executor; {@code token} completes it through the
+   * API, and {@code deadline} (or null) is when its watchdog fires.
+   */
+  record TaskStarted(String task, int attempt, String token, Instant deadline, Instant at)
+      implements TaskEvent {}
+
+  record TaskSucceeded(String task, int attempt, JsonNode output, Instant at)
+      implements TaskEvent {}
+
+  /** The attempt failed with an error of {@code kind} ("exception", "timeout", ...). */
+  record TaskFailed(
+      String task, int attempt, String kind, String message, JsonNode output, Instant at)
+      implements TaskEvent {}
+
+  /** The attempt waits for a third party's completion with its token. */
+  record TaskDelayed(String task, int attempt, Instant at) implements TaskEvent {}
+
+  /**
+   * Attempt {@code nextAttempt} will be scheduled at {@code dueAt}. {@code rerun} marks an
+   * idempotent task re-run after a crash, which does not use up a retry.
+   */
+  record TaskRetryScheduled(String task, int nextAttempt, Instant dueAt, boolean rerun, Instant at)
+      implements TaskEvent {}
+
+  /** The watchdog fired: the attempt ran (or waited) past its deadline. */
+  record TaskTimedOut(String task, int attempt, Instant at) implements TaskEvent {}
+
+  record TaskCancelled(String task, int attempt, String reason, Instant at)
+      implements TaskEvent {}
+
+  /** The task will never run, for {@code reason}. */
+  record TaskSkipped(String task, String reason, Instant at) implements TaskEvent {}
+
+  record ExecutionPaused(Instant at) implements ExecutionEvent {}
+
+  record ExecutionResumed(Instant at) implements ExecutionEvent {}
+
+  record ExecutionCompleted(JsonNode output, Instant at) implements ExecutionEvent {}
+
+  /** The execution failed because of {@code failedTask}, after its on-error task if any. */
+  record ExecutionFailed(String failedTask, String reason, Instant at) implements ExecutionEvent {}
+
+  record ExecutionCancelled(String reason, Instant at) implements ExecutionEvent {}
+}

@@ -1,0 +1,37 @@
+package dev.drover.flow;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+
+/** Builds the configuration that points the journal at a data directory. */
+public final class FlowConfig {
+  private FlowConfig() {}
+
+  /**
+   * {@code base} with {@code drover.data-dir} set to {@code dataDir} and, unless the journal was
+   * configured for another database, the H2 journal in {@code <dataDir>/journal}.
+   */
+  public static Config forDataDir(Path dataDir, Config base) {
+    Path dir = dataDir.toAbsolutePath().normalize();
+    Config withDir = base.withValue("drover.data-dir", ConfigValueFactory.fromAnyRef(dir.toString()));
+    String url = withDir.getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
+    if (!url.startsWith("jdbc:h2:")) {
+      return withDir;
+    }
+    return withDir.withValue("pekko-persistence-jdbc.shared-databases.slick.db.url",
+        ConfigValueFactory.fromAnyRef(h2Url(dir)));
+  }
+
+  /** The H2 URL of the journal under {@code dataDir}. */
+  static String h2Url(Path dataDir) {
+    return "jdbc:h2:file:" + dataDir.resolve("journal").resolve("drover")
+        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+  }
+
+  /** The default configuration with the journal under {@code dataDir}. */
+  public static Config forDataDir(Path dataDir) {
+    return forDataDir(dataDir, ConfigFactory.load());
+  }
+}
