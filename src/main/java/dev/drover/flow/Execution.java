@@ -485,7 +485,11 @@ public final class Execution
       } else if (e instanceof TaskDelayed delayed) {
         timers.cancel("retry-" + delayed.task());
       } else if (e instanceof TaskRetryScheduled retry) {
-        armRetry(after.task(retry.task()), now);
+        TaskRun run = after.task(retry.task());
+        // a retry due at once was already started by the same round
+        if (run.status() == TaskStatus.RETRY_WAIT) {
+          armRetry(run, now);
+        }
       } else if (e instanceof TaskCancelled cancelled) {
         Attempt attempt = running.remove(cancelled.task());
         if (attempt != null) {

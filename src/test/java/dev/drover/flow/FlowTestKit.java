@@ -1,6 +1,7 @@
 package dev.drover.flow;
 
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.drover.node.NodeSystem;
 import java.nio.file.Path;
@@ -23,8 +24,12 @@ final class FlowTestKit implements AutoCloseable {
   }
 
   FlowTestKit(Path data, Clock clock, TaskContext.OutputSink sink) {
-    kit = ActorTestKit.create(NodeSystem.NAME,
-        FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, ConfigFactory.load())));
+    this(data, clock, sink, ConfigFactory.empty());
+  }
+
+  FlowTestKit(Path data, Clock clock, TaskContext.OutputSink sink, Config overrides) {
+    kit = ActorTestKit.create(NodeSystem.NAME, FlowConfig.forDataDir(data,
+        NodeSystem.config("engine", 0, overrides.withFallback(ConfigFactory.load()))));
     flows = get(FlowService.start(kit.system(), sink, clock));
   }
 
