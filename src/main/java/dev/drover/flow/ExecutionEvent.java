@@ -1,6 +1,7 @@
 package dev.drover.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.drover.node.CborSerializable;
 import java.time.Instant;
 
@@ -11,13 +12,25 @@ import java.time.Instant;
 public sealed interface ExecutionEvent extends CborSerializable {
   Instant at();
 
+  /**
+   * JSON null for a missing value: a journaled null reads back as JSON null, so events keep
+   * one form before and after the journal.
+   */
+  static JsonNode orNull(JsonNode value) {
+    return value == null ? NullNode.getInstance() : value;
+  }
+
   /** Events that concern one task. */
   sealed interface TaskEvent extends ExecutionEvent {
     String task();
   }
 
   record ExecutionStarted(String executionId, Flow flow, JsonNode input, Instant at)
-      implements ExecutionEvent {}
+      implements ExecutionEvent {
+    public ExecutionStarted {
+      input = orNull(input);
+    }
+  }
 
   /** The task's dependencies are done (or its retry is due): attempt {@code attempt} may run. */
   record TaskScheduled(String task, int attempt, Instant at) implements TaskEvent {}
@@ -30,12 +43,20 @@ public sealed interface ExecutionEvent extends CborSerializable {
       implements TaskEvent {}
 
   record TaskSucceeded(String task, int attempt, JsonNode output, Instant at)
-      implements TaskEvent {}
+      implements TaskEvent {
+    public TaskSucceeded {
+      output = orNull(output);
+    }
+  }
 
   /** The attempt failed with an error of {@code kind} ("exception", "timeout", ...). */
   record TaskFailed(
       String task, int attempt, String kind, String message, JsonNode output, Instant at)
-      implements TaskEvent {}
+      implements TaskEvent {
+    public TaskFailed {
+      output = orNull(output);
+    }
+  }
 
   /** The attempt waits for a third party's completion with its token. */
   record TaskDelayed(String task, int attempt, Instant at) implements TaskEvent {}
@@ -60,7 +81,11 @@ public sealed interface ExecutionEvent extends CborSerializable {
 
   record ExecutionResumed(Instant at) implements ExecutionEvent {}
 
-  record ExecutionCompleted(JsonNode output, Instant at) implements ExecutionEvent {}
+  record ExecutionCompleted(JsonNode output, Instant at) implements ExecutionEvent {
+    public ExecutionCompleted {
+      output = orNull(output);
+    }
+  }
 
   /** The execution failed because of {@code failedTask}, after its on-error task if any. */
   record ExecutionFailed(String failedTask, String reason, Instant at) implements ExecutionEvent {}

@@ -59,11 +59,14 @@ public record RetryPolicy(
     return failedAttempt <= count && !breakOn.contains(kind);
   }
 
-  /** The delay before attempt {@code failedAttempt + 1}. */
+  /** The longest delay ever waited, whatever the policy says: a year. */
+  static final Duration LONGEST = Duration.ofDays(365);
+
+  /** The delay before attempt {@code failedAttempt + 1}; a zero {@code maxDelay} caps nothing. */
   public Duration delayAfter(int failedAttempt) {
     double factor = Math.pow(multiplier, Math.max(0, failedAttempt - 1));
     double millis = delay.toMillis() * factor;
-    long capped = (long) Math.min(millis, maxDelay.isZero() ? millis : maxDelay.toMillis());
-    return Duration.ofMillis(capped);
+    double cap = maxDelay.isZero() ? LONGEST.toMillis() : Math.min(maxDelay.toMillis(), LONGEST.toMillis());
+    return Duration.ofMillis((long) Math.min(millis, cap));
   }
 }

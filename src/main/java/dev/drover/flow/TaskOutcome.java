@@ -1,9 +1,17 @@
 package dev.drover.flow;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 /** How an attempt ended: with an output, with an error, or delayed until a third party answers. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = TaskOutcome.Success.class, name = "success"),
+    @JsonSubTypes.Type(value = TaskOutcome.Failure.class, name = "failure"),
+    @JsonSubTypes.Type(value = TaskOutcome.Delayed.class, name = "delayed")
+})
 public sealed interface TaskOutcome {
 
   /** The attempt succeeded with {@code output}. */

@@ -40,6 +40,7 @@ public record TaskRun(
       implements CborSerializable {}
 
   public TaskRun {
+    output = ExecutionEvent.orNull(output);
     tokens = List.copyOf(tokens);
     history = List.copyOf(history);
   }
