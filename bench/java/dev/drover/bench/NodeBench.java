@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import dev.drover.demo.Squaring;
 import dev.drover.node.ErrWorker;
 import dev.drover.node.ForkedJvmLauncher;
@@ -163,8 +164,8 @@ public final class NodeBench {
 
   /** One fork of one worker JVM, seen from its supervisor. */
   private record ForkRun(
-      double eventMs, double atMs, double toJoinedMs, double joinedToUpMs, double upToReadyMs,
-      Set<String> archivesMapped, String commandLine) {}
+      double eventMs, double atMs, boolean startFromAt, double toJoinedMs, double joinedToUpMs,
+      double upToReadyMs, Set<String> archivesMapped, String commandLine) {}
 
   private static final class ForkResults {
     final Map<String, List<ForkRun>> runs = new LinkedHashMap<>();
@@ -222,23 +223,25 @@ public final class NodeBench {
       String sup = "supervisor/" + f.kind();
       Stamp available = rec.await(transition(sup + "/WorkersAvailable", "true"), WAIT,
           "WorkersAvailable -> true");
-      Stamp starting = rec.firstSeen(transition(sup, "PoolStarting")).orElseThrow(() ->
-          new IllegalStateException("PoolStarting was published before the bench subscribed"));
       PoolStatus status = awaitStatus(system, ready(1), "PoolReady with 1 idle worker");
       long pid = status.workers().get(0).pid();
       Set<String> archives = mappedArchives(pid);
       String cmd = commandLine(pid);
       rec.drain();
-      Instant start = transitionOf(starting).at();
-      Instant ready = transitionOf(available).at();
+      Duration byAt = Duration.between(
+          firstTransition(status, sup, "PoolStarting").at(), transitionOf(available).at());
+      // the supervisor may be Up in its cluster, and so fork, before ActorSystem.create has
+      // returned and the bench could subscribe: then the `at` instants time the run
+      Optional<Stamp> starting = rec.firstSeen(transition(sup, "PoolStarting"));
+      long start = starting.map(Stamp::nanos).orElse(available.nanos() - byAt.toNanos());
       Stamp joined = rec.firstSeen(workerMember(ClusterEvent.MemberJoined.class)).orElse(null);
       Stamp up = rec.firstSeen(workerMember(ClusterEvent.MemberUp.class)).orElse(null);
-      double toJoined = joined == null ? Double.NaN : ms(joined.nanos() - starting.nanos());
+      double toJoined = joined == null ? Double.NaN : ms(joined.nanos() - start);
       double joinedToUp = joined == null || up == null ? Double.NaN
           : ms(up.nanos() - joined.nanos());
       double upToReady = up == null ? Double.NaN : ms(available.nanos() - up.nanos());
-      return new ForkRun(ms(available.nanos() - starting.nanos()),
-          ms(Duration.between(start, ready)), toJoined, joinedToUp, upToReady, archives, cmd);
+      return new ForkRun(ms(available.nanos() - start), ms(byAt), starting.isEmpty(), toJoined,
+          joinedToUp, upToReady, archives, cmd);
     } finally {
       stop(system);
     }
@@ -367,13 +370,15 @@ public final class NodeBench {
       Stamp readyStamp = rec.await(transition(sup, "PoolReady"), WAIT, "PoolReady");
       PoolStatus status = awaitStatus(system, ready(4), "PoolReady with 4 idle workers");
       rec.drain();
-      Stamp starting = rec.firstSeen(transition(sup, "PoolStarting")).orElseThrow();
-      Stamp firstIdle = rec.firstSeen(transition(sup + "/WorkersAvailable", "true")).orElseThrow();
+      // the phases from the `at` instants: PoolStarting may come before the bench subscribed
+      double toStarting = ms(Duration.between(createdAt,
+          firstTransition(status, sup, "PoolStarting").at()));
+      double toFirstIdle = ms(Duration.between(createdAt,
+          firstTransition(status, sup + "/WorkersAvailable", "true").at()));
       double startMs = ms(readyStamp.nanos() - created);
       double startAtMs = ms(Duration.between(createdAt, transitionOf(readyStamp).at()));
       if (!repair) {
-        return new PoolRun(startMs, startAtMs, ms(starting.nanos() - created),
-            ms(firstIdle.nanos() - created), null, null, Map.of());
+        return new PoolRun(startMs, startAtMs, toStarting, toFirstIdle, null, null, Map.of());
       }
 
       // c: SIGKILL one idle worker once the pool has settled
@@ -411,8 +416,8 @@ public final class NodeBench {
           rec.firstSeenAfter(workerMember(ClusterEvent.MemberUp.class), killed));
       phase(phases, "PoolReady, 4 idle", killed, Optional.of(back));
       double repairAtMs = ms(Duration.between(killedAt, transitionOf(back).at()));
-      return new PoolRun(startMs, startAtMs, ms(starting.nanos() - created),
-          ms(firstIdle.nanos() - created), ms(end - killed), repairAtMs, phases);
+      return new PoolRun(startMs, startAtMs, toStarting, toFirstIdle, ms(end - killed),
+          repairAtMs, phases);
     } finally {
       stop(system);
     }
@@ -755,6 +760,14 @@ public final class NodeBench {
     return (Transition) s.event();
   }
 
+  /** The first transition of {@code actor} to {@code to} that {@code status} still lists. */
+  private static Transition firstTransition(PoolStatus status, String actor, String to) {
+    return status.transitions().stream()
+        .filter(t -> t.actor().equals(actor) && t.to().equals(to))
+        .findFirst().orElseThrow(() -> new IllegalStateException(
+            "the supervisor's status lists no transition of " + actor + " to " + to));
+  }
+
   private static Predicate<Stamp> workerMember(Class<?> type) {
     return s -> {
       if (!type.isInstance(s.event())) {
@@ -907,7 +920,7 @@ public final class NodeBench {
   private void printResults(
       ForkResults fork, StartProbes probes, PoolResults pool, LeaseResults lease) {
     section("results (times in ms; a, b, c: over runs; d, e: median, min and max of the "
-        + "per-run medians, p99 of all timed iterations)");
+        + "per-run medians, p99 of all timed iterations; runs: measured, +nF failed)");
     System.out.printf(Locale.ROOT, "%-52s %7s %10s %10s %10s %10s%n",
         "figure", "runs", "median", "min", "max", "p99");
     if (fork != null) {
@@ -962,8 +975,8 @@ public final class NodeBench {
     }
 
     if (fork != null) {
-      section("a in detail: fork-to-ready phases (medians; PoolStarting is when the slot forks; "
-          + "member events as the supervisor's cluster extension publishes them)");
+      section("a in detail: fork-to-ready phases (medians of each phase; PoolStarting is when "
+          + "the slot forks; member events as the supervisor's cluster extension publishes them)");
       System.out.printf(Locale.ROOT, "%-58s %10s %10s%n", "phase", "tuned", "naive");
       List<ForkRun> t = fork.runs.get("tuned");
       List<ForkRun> n = fork.runs.get("naive");
@@ -977,6 +990,12 @@ public final class NodeBench {
       System.out.printf(Locale.ROOT, "largest |event stream - at| difference: %s%n",
           fmtMs(Stream.concat(t.stream(), n.stream())
               .mapToDouble(r -> Math.abs(r.eventMs() - r.atMs())).max().orElse(Double.NaN)));
+      long fromAt = Stream.concat(t.stream(), n.stream()).filter(ForkRun::startFromAt).count();
+      if (fromAt > 0) {
+        System.out.println("runs timed from the `at` instants because PoolStarting was "
+            + "published before the bench had subscribed: " + fromAt + " of "
+            + (t.size() + n.size()));
+      }
       if (fork.warmupMs != null) {
         System.out.println("discarded warm-up fork (tuned): " + fmtMs(fork.warmupMs));
       }
@@ -1011,11 +1030,11 @@ public final class NodeBench {
     }
 
     if (pool != null && !pool.runs.isEmpty()) {
-      section("b, c in detail (medians over runs)");
+      section("b, c in detail (medians over runs, of each point separately)");
       System.out.printf(Locale.ROOT, "%-58s %10s%n", "b: from ActorSystem creation", "ms");
-      System.out.printf(Locale.ROOT, "%-58s %10s%n", "-> PoolStarting (supervisor joins itself)",
+      System.out.printf(Locale.ROOT, "%-58s %10s%n", "-> PoolStarting (joined itself; `at`)",
           fmtMs(median(vals(pool.runs, PoolRun::toPoolStartingMs))));
-      System.out.printf(Locale.ROOT, "%-58s %10s%n", "-> first worker idle (WorkersAvailable -> true)",
+      System.out.printf(Locale.ROOT, "%-58s %10s%n", "-> first worker idle (WorkersAvailable -> true; `at`)",
           fmtMs(median(vals(pool.runs, PoolRun::toFirstIdleMs))));
       System.out.printf(Locale.ROOT, "%-58s %10s%n", "-> PoolReady, 4 idle (event stream)",
           fmtMs(median(vals(pool.runs, PoolRun::startMs))));
@@ -1269,6 +1288,45 @@ public final class NodeBench {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(name + " needs a number, got '" + v + "'");
       }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the start probe's own JVM
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * The start of a worker JVM without its cluster join, for diagnostic f: enters main,
+   * initialises logging and creates an actor system configured as {@code WorkerMain}
+   * configures a worker's (cluster provider, role worker, a free port), but with no seed node,
+   * so it joins nothing. Prints a mark on stdout after each step; the bench stamps the marks as
+   * they arrive. A nested class, so its JVM does not load the bench.
+   */
+  public static final class StartProbe {
+    static final String MARK = "NODE-BENCH-PROBE ";
+
+    private StartProbe() {}
+
+    public static void main(String[] args) throws Exception {
+      mark("main");
+      org.slf4j.LoggerFactory.getILoggerFactory();
+      mark("logging");
+      Config config = ConfigFactory.empty()
+          .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of("worker")))
+          .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0))
+          .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"))
+          .withFallback(ConfigFactory.load());
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME, config);
+      mark("system");
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      mark("terminated");
+      Runtime.getRuntime().halt(0);
+    }
+
+    private static void mark(String what) {
+      System.out.println(MARK + what);
+      System.out.flush();
     }
   }
 }

@@ -64,8 +64,9 @@ public final class Worker {
   /** From the slot: stop now (the pool retires or recycles this worker). */
   public record Stop(String reason) implements Command {}
 
-  /** Private: the handler returned or threw. */
-  record WorkDone(String workId) implements Command {}
+  /** Private: the handler returned {@code result} or failed with {@code error}. */
+  record WorkDone(String workId, JsonNode result, String error, boolean cancelled)
+      implements Command {}
 
   /** Private: the lease holder's actor is gone. */
   record HolderTerminated(String leaseId) implements Command {}
@@ -300,8 +301,13 @@ public final class Worker {
           if (!d.workId().equals(work.id)) {
             return Behaviors.same();
           }
-          return ending ? endLease(lease, "released while work " + work.id + " ran")
-              : reserved(lease, "work " + work.id + " ended");
+          if (ending) {
+            lease.holder().tell(outcome(lease, d));
+            return endLease(lease, "released while work " + work.id + " ran");
+          }
+          Behavior<Command> next = reserved(lease, "work " + work.id + " ended");
+          lease.holder().tell(outcome(lease, d));
+          return next;
         })
         .build();
   }
@@ -349,44 +355,58 @@ public final class Worker {
     return Behaviors.same();
   }
 
+  /**
+   * Ends the lease. The supervisor hears of it (through the transition) before the holder does,
+   * so a holder that asks the supervisor for another worker at once is not refused by the
+   * per-client cap for the lease it just gave back.
+   */
   private Behavior<Command> endLease(Lease lease, String reason) {
     timers.cancel(LEASE_IDLE_TIMER);
     context.unwatch(lease.holder());
-    lease.holder().tell(new WorkEvent.LeaseEnded(lease.id(), reason));
     leasesServed++;
     try {
       handler.reset();
     } catch (RuntimeException e) {
       context.getLog().warn("handler reset failed after lease {}: {}", lease.id(), e.toString());
     }
+    Behavior<Command> next;
     if (recycleAfterLeases > 0 && leasesServed >= recycleAfterLeases) {
       slot.tell(new WorkerSlot.Recycle(incarnation,
           "served " + leasesServed + " leases (recycle-after-leases " + recycleAfterLeases + ")"));
-      return recycling("recycling after " + leasesServed + " leases");
+      next = recycling("recycling after " + leasesServed + " leases");
+    } else {
+      next = idle("lease " + lease.id() + " ended: " + reason);
     }
-    return idle("lease " + lease.id() + " ended: " + reason);
+    lease.holder().tell(new WorkEvent.LeaseEnded(lease.id(), reason));
+    return next;
   }
 
-  /** Runs the handler on the worker's own thread; payloads and the result go out from there. */
+  /**
+   * Runs the handler on the worker's own thread. Payloads go out from that thread; the end of the
+   * work goes to the actor, which first becomes free for the next piece of work and then tells
+   * the holder, so a client that submits again at once is never refused as busy. Both reach the
+   * holder in order: the last payload is sent before the actor hears of the end.
+   */
   private void run(RunningWork work, JsonNode input) {
     ActorRef<Command> self = context.getSelf();
     executor.execute(() -> {
-      Lease lease = work.lease;
       try {
         JsonNode result = handler.handle(input, work);
-        if (work.isCancelled()) {
-          lease.holder().tell(new WorkEvent.WorkFailed(lease.id(), work.id, "cancelled", true));
-        } else {
-          lease.holder().tell(new WorkEvent.WorkSucceeded(lease.id(), work.id, result));
-        }
+        self.tell(work.isCancelled()
+            ? new WorkDone(work.id, null, "cancelled", true)
+            : new WorkDone(work.id, result, null, false));
       } catch (Exception | LinkageError e) {
         String error = e.getMessage() == null ? e.toString() : e.getMessage();
-        lease.holder().tell(new WorkEvent.WorkFailed(lease.id(), work.id,
+        self.tell(new WorkDone(work.id, null,
             work.isCancelled() ? "cancelled: " + error : error, work.isCancelled()));
-      } finally {
-        self.tell(new WorkDone(work.id));
       }
     });
+  }
+
+  private static WorkEvent outcome(Lease lease, WorkDone d) {
+    return d.error() == null
+        ? new WorkEvent.WorkSucceeded(lease.id(), d.workId(), d.result())
+        : new WorkEvent.WorkFailed(lease.id(), d.workId(), d.error(), d.cancelled());
   }
 
   private static boolean holds(Lease lease, String leaseId, ActorRef<WorkEvent> sender) {

@@ -12,7 +12,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.cluster.typed.Unsubscribe;
 
@@ -76,6 +78,8 @@ public final class WorkerSlot {
   private final ActorRef<ClusterEvent.UnreachableMember> unreachable;
   private String incarnation;
   private WorkerProcess process;
+  /** The registered worker's node when it is another JVM: downed in the cluster when killed. */
+  private Address workerNode;
 
   private WorkerSlot(
       ActorContext<Command> context, TimerScheduler<Command> timers, int slotId,
@@ -132,6 +136,8 @@ public final class WorkerSlot {
             return Behaviors.same();
           }
           timers.cancel(REGISTRATION);
+          Address node = r.worker().path().address();
+          workerNode = node.hasGlobalScope() ? node : null;
           r.worker().tell(new Worker.Registered(slotId, supervisor));
           supervisor.tell(new Supervisor.SlotReady(
               slotId, incarnation, r.worker(), r.pid(), r.worker().path().address().toString()));
@@ -162,9 +168,9 @@ public final class WorkerSlot {
           }
           Duration silent = Duration.ofNanos(System.nanoTime() - lastPong);
           // a JVM that just registered is still loading classes: until its first answer it
-          // gets the registration timeout, afterwards the heartbeat timeout
-          Duration limit = seq > 0 && answered
-              ? settings.heartbeatTimeout() : settings.registrationTimeout();
+          // gets three heartbeat timeouts, afterwards one
+          Duration limit = answered
+              ? settings.heartbeatTimeout() : settings.heartbeatTimeout().multipliedBy(3);
           if (silent.compareTo(limit) > 0) {
             throw fail("worker missed heartbeats for " + silent.toMillis() + " ms (limit " + limit
                 + "): hung? (" + process.describe() + ")");
@@ -172,9 +178,12 @@ public final class WorkerSlot {
           worker.tell(new Worker.Ping(seq + 1, context.getSelf()));
           return ready(worker, lastPong, seq + 1, answered);
         })
-        .onMessage(Pong.class, p -> p.incarnation().equals(incarnation)
-            ? ready(worker, System.nanoTime(), seq, true)
-            : Behaviors.same())
+        .onMessage(Pong.class, p -> {
+          if (!p.incarnation().equals(incarnation)) {
+            return Behaviors.same();
+          }
+          return ready(worker, System.nanoTime(), seq, true);
+        })
         .onMessage(MemberUnreachable.class, m -> {
           if (m.address().equals(workerAddress) && !workerAddress.equals(
               context.getSystem().address().toString())) {
@@ -222,13 +231,22 @@ public final class WorkerSlot {
         });
   }
 
-  /** Kills the current process and forgets its timers and subscriptions. */
+  /**
+   * Kills the current process and forgets its timers and subscriptions. The killed JVM's member
+   * is downed at once: left to the failure detector and the split-brain resolver, a dead member
+   * would keep new members from becoming Up for their whole stable-after time.
+   */
   private void release() {
     timers.cancelAll();
-    Cluster.get(context.getSystem()).subscriptions().tell(new Unsubscribe<>(unreachable));
+    Cluster cluster = Cluster.get(context.getSystem());
+    cluster.subscriptions().tell(new Unsubscribe<>(unreachable));
     if (process != null) {
       process.kill();
       process = null;
+    }
+    if (workerNode != null) {
+      cluster.manager().tell(new Down(workerNode));
+      workerNode = null;
     }
   }
 

@@ -44,7 +44,11 @@ class ForkedClientTest {
 
   @BeforeAll
   void startNodes() {
-    supervisorKit = TestPools.supervisorKit();
+    // the cluster's failure detector is made slower than the slots' heartbeats, so that a
+    // stopped JVM is found by its slot's heartbeat as this test asserts
+    supervisorKit = ActorTestKit.create(NodeSystem.NAME, TestPools.nodeConfig("supervisor")
+        .withValue("pekko.cluster.failure-detector.acceptable-heartbeat-pause",
+            ConfigValueFactory.fromAnyRef("30s")));
     supervisor = TestPools.spawnSupervisor(supervisorKit,
         TestPools.settings("square", Squaring.class.getName(), 2, 0, 2, data),
         new ForkedJvmLauncher(Optional.empty()));
