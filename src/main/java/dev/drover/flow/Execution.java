@@ -451,7 +451,9 @@ public final class Execution
       reply.accept(before);
       return afterIdle(before);
     }
-    return Effect().persist(events).thenRun(after -> {
+    ExecutionEvent entry = events.size() == 1 ? events.get(0)
+        : new ExecutionEvent.Round(events, events.get(events.size() - 1).at());
+    return Effect().persist(entry).thenRun(after -> {
       carryOut(events, after);
       reply.accept(after);
       scheduleIdle();

@@ -56,6 +56,13 @@ public record ExecutionState(
   }
 
   public ExecutionState apply(ExecutionEvent event) {
+    if (event instanceof ExecutionEvent.Round round) {
+      ExecutionState s = this;
+      for (ExecutionEvent e : round.events()) {
+        s = s.apply(e);
+      }
+      return s;
+    }
     if (event instanceof ExecutionStarted e) {
       Map<String, TaskRun> runs = new LinkedHashMap<>();
       e.flow().tasks().forEach(t -> runs.put(t.name(), TaskRun.pending(t.name(), e.at())));

@@ -21,13 +21,13 @@ public final class FlowConfig {
       return withDir;
     }
     return withDir.withValue("pekko-persistence-jdbc.shared-databases.slick.db.url",
-        ConfigValueFactory.fromAnyRef(h2Url(dir)));
+        ConfigValueFactory.fromAnyRef(h2Url(dir, withDir.getString("drover.flow.h2-options"))));
   }
 
   /** The H2 URL of the journal under {@code dataDir}. */
-  static String h2Url(Path dataDir) {
+  static String h2Url(Path dataDir, String options) {
     return "jdbc:h2:file:" + dataDir.resolve("journal").resolve("drover")
-        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        + (options.isEmpty() ? "" : ";" + options);
   }
 
   /** The default configuration with the journal under {@code dataDir}. */

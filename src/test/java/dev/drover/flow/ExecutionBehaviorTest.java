@@ -127,12 +127,19 @@ class ExecutionBehaviorTest {
         .persistedInStorage(Execution.TYPE_KEY.name() + "|" + id);
   }
 
+  /** The types of the journaled facts, rounds unfolded. */
   private List<Class<?>> persistedTypes() {
-    return persisted().stream().<Class<?>>map(Object::getClass).toList();
+    return types(persisted().stream().map(ExecutionEvent.class::cast).toList());
   }
 
   private static List<Class<?>> types(List<ExecutionEvent> events) {
-    return events.stream().<Class<?>>map(Object::getClass).toList();
+    return facts(events).stream().<Class<?>>map(Object::getClass).toList();
+  }
+
+  /** The facts of the journaled entries, rounds unfolded. */
+  private static List<ExecutionEvent> facts(List<ExecutionEvent> events) {
+    return events.stream().flatMap(e -> e instanceof ExecutionEvent.Round r
+        ? r.facts().stream() : java.util.stream.Stream.of(e)).toList();
   }
 
   private CommandResultWithReply<Execution.Command, ExecutionEvent, ExecutionState,
@@ -155,7 +162,7 @@ class ExecutionBehaviorTest {
     assertThat(result.reply().created()).isTrue();
     assertThat(result.reply().state().id()).isEqualTo(id);
     assertThat(result.reply().state().task("approve").token()).isNotBlank();
-    ExecutionStarted started = (ExecutionStarted) result.events().get(0);
+    ExecutionStarted started = (ExecutionStarted) facts(result.events()).get(0);
     assertThat(started.executionId()).isEqualTo(id);
     assertThat(started.flow()).isEqualTo(oneDelegate());
 
