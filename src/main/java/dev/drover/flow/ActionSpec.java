@@ -29,7 +29,12 @@ public sealed interface ActionSpec {
    * Work for a worker leased from the node pool of kind {@code pool}, e.g. {@code shell} with
    * {@code {"script": [...]}}; the worker's payloads go to the execution's output sink and its
    * result is the task's output. For {@code shell}, a non-zero exit code is a failure of kind
-   * {@code "exit-code"}.
+   * {@code "exit-code"}. With {@code awaitCallback}, a successful run is not the end: the task
+   * then waits, like a delegate, for {@code completeTask} with its callback token.
    */
-  record Node(String pool, JsonNode input) implements ActionSpec {}
+  record Node(String pool, JsonNode input, boolean awaitCallback) implements ActionSpec {
+    public Node(String pool, JsonNode input) {
+      this(pool, input, false);
+    }
+  }
 }

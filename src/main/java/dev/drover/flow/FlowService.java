@@ -73,6 +73,15 @@ public final class FlowService implements AutoCloseable {
    */
   public static CompletionStage<FlowService> start(
       ActorSystem<?> system, TaskContext.OutputSink output, Clock clock) {
+    return start(system, output, clock, NodeInputRenderer.AS_IS);
+  }
+
+  /**
+   * As {@link #start(ActorSystem, TaskContext.OutputSink, Clock)}, with {@code renderer}
+   * turning each node action's input into what its worker receives when an attempt starts.
+   */
+  public static CompletionStage<FlowService> start(ActorSystem<?> system,
+      TaskContext.OutputSink output, Clock clock, NodeInputRenderer renderer) {
     Config c = system.settings().config().getConfig("drover.flow");
     return SchemaUtils.createIfNotExists(system).thenApply(done -> {
       joinIfAlone(system);
@@ -82,7 +91,7 @@ public final class FlowService implements AutoCloseable {
       NodeActions node = new NodeActions(system, kind -> {
         String key = "node-pools." + kind + ".supervisors";
         return c.hasPath(key) ? c.getStringList(key) : List.of(self);
-      }, c.getDuration("node-lease-timeout"));
+      }, c.getDuration("node-lease-timeout"), renderer);
       ActorRef<Topic.Command<FlowEvent>> topic = system.systemActorOf(
           Topic.create(FlowEvent.class, "drover-flow-events"), "drover-flow-events",
           Props.empty());

@@ -24,19 +24,28 @@ final class NodeActions {
   private final Function<String, List<String>> supervisors;
   private final Duration leaseTimeout;
   private final Map<String, NodeClient> clients = new ConcurrentHashMap<>();
+  private final NodeInputRenderer renderer;
 
   /**
    * @param supervisors the supervisor addresses of a pool kind
    * @param leaseTimeout how long an attempt waits for a worker
    */
   NodeActions(ActorSystem<?> system, Function<String, List<String>> supervisors,
-      Duration leaseTimeout) {
+      Duration leaseTimeout, NodeInputRenderer renderer) {
     this.system = system;
     this.supervisors = supervisors;
     this.leaseTimeout = leaseTimeout;
+    this.renderer = renderer;
   }
 
   Attempt run(ActionSpec.Node action, TaskContext context) {
+    JsonNode input;
+    try {
+      input = renderer.render(action.input(), context);
+    } catch (RuntimeException e) {
+      return new Attempt(CompletableFuture.completedFuture(TaskOutcome.failure("input",
+          e.getMessage() == null ? e.toString() : e.getMessage())), () -> { });
+    }
     NodeClient client = clients.computeIfAbsent(action.pool(),
         kind -> NodeClient.connect(system, kind, supervisors.apply(kind)));
     AtomicReference<Work> work = new AtomicReference<>();
@@ -44,12 +53,12 @@ final class NodeActions {
     CompletableFuture<TaskOutcome> outcome = client.requestWorker(leaseTimeout)
         .thenCompose(lease -> {
           held.set(lease);
-          Work w = lease.submit(action.input(), payload -> write(context, payload));
+          Work w = lease.submit(input, payload -> write(context, payload));
           work.set(w);
           return w.result();
         })
         .handle((result, error) -> error == null
-            ? outcomeOf(action.pool(), result)
+            ? outcomeOf(action, result)
             : TaskOutcome.failure("node", rootMessage(error)))
         .whenComplete((o, e) -> {
           WorkerLease lease = held.get();
@@ -66,12 +75,12 @@ final class NodeActions {
     });
   }
 
-  private static TaskOutcome outcomeOf(String pool, JsonNode result) {
-    if (PoolSettings.SHELL.equals(pool) && result.path("exitCode").asInt(0) != 0) {
+  private static TaskOutcome outcomeOf(ActionSpec.Node action, JsonNode result) {
+    if (PoolSettings.SHELL.equals(action.pool()) && result.path("exitCode").asInt(0) != 0) {
       return new TaskOutcome.Failure("exit-code",
           "exit code " + result.path("exitCode").asInt(), result);
     }
-    return TaskOutcome.success(result);
+    return action.awaitCallback() ? TaskOutcome.delayed() : TaskOutcome.success(result);
   }
 
   private static void write(TaskContext context, JsonNode payload) {

@@ -42,7 +42,7 @@ public final class Client {
 
   /** The messages a client accepts; local only, they carry the facade's futures. */
   public sealed interface Command
-      permits RequestWorker, Submit, CancelWork, Release, GetState, NodeUp, Connect,
+      permits RequestWorker, Submit, CancelWork, Release, GetState, WhenAttached, NodeUp, Connect,
           AttachReply, AttachTimedOut, SupervisorLost, LeaseReplied, FromWorker,
           MemberUnreachable, WorkerTerminated {}
 
@@ -63,6 +63,9 @@ public final class Client {
 
   /** Ask for the client's state and transition log. */
   public record GetState(CompletableFuture<State> result) implements Command {}
+
+  /** Completes {@code result} once the client is attached to a supervisor (at once if it is). */
+  public record WhenAttached(CompletableFuture<State> result) implements Command {}
 
   /** The client's state as {@link GetState} reports it. */
   public record State(String name, String supervisor, List<String> leases, String lastError,
@@ -117,6 +120,7 @@ public final class Client {
   private final ActorRef<Supervisor.LeaseReply> leaseReplies;
   private final Map<String, HeldLease> leases = new HashMap<>();
   private final Map<String, RequestWorker> requests = new HashMap<>();
+  private final List<CompletableFuture<State>> attachWaiters = new ArrayList<>();
   private ActorRef<Supervisor.Command> supervisor;
   private int supervisorIndex;
   private String lastError;
@@ -186,6 +190,7 @@ public final class Client {
         .onMessage(NodeUp.class, up -> connecting(0, 0, "node is Up in its cluster"))
         .onMessage(Connect.class, c -> connecting(0, 0, c.cause()))
         .onMessage(GetState.class, this::onGetState)
+        .onMessage(WhenAttached.class, this::onWhenAttached)
         .onMessage(RequestWorker.class, r -> {
           if (lastError != null) {
             r.result().completeExceptionally(new ErrSupervisor(lastError));
@@ -236,6 +241,7 @@ public final class Client {
               supervisorPaths.get(index) + " did not answer within " + attachTimeout);
         })
         .onMessage(GetState.class, this::onGetState)
+        .onMessage(WhenAttached.class, this::onWhenAttached)
         .onMessage(NodeUp.class, up -> Behaviors.same())
         .onMessage(Connect.class, c -> Behaviors.same())
         .onMessage(MemberUnreachable.class, m -> Behaviors.same())
@@ -246,6 +252,9 @@ public final class Client {
 
   private Behavior<Command> superReady(String cause) {
     log.record("SuperReady", cause);
+    State state = state();
+    attachWaiters.forEach(f -> f.complete(state));
+    attachWaiters.clear();
     return attached().build();
   }
 
@@ -308,6 +317,7 @@ public final class Client {
         .onMessage(MemberUnreachable.class, this::onUnreachable)
         .onMessage(SupervisorLost.class, l -> onSupervisorLost(l.cause()))
         .onMessage(GetState.class, this::onGetState)
+        .onMessage(WhenAttached.class, this::onWhenAttached)
         .onMessage(NodeUp.class, up -> Behaviors.same())
         .onMessage(Connect.class, c -> Behaviors.same())
         .onMessage(AttachReply.class, a -> Behaviors.same())
@@ -426,10 +436,23 @@ public final class Client {
   }
 
   private Behavior<Command> onGetState(GetState g) {
-    g.result().complete(new State(log.current(),
-        supervisor == null ? null : supervisor.path().toString(),
-        List.copyOf(leases.keySet()), lastError, log.entries()));
+    g.result().complete(state());
     return Behaviors.same();
+  }
+
+  private Behavior<Command> onWhenAttached(WhenAttached w) {
+    if (supervisor != null) {
+      w.result().complete(state());
+    } else {
+      attachWaiters.removeIf(CompletableFuture::isDone);
+      attachWaiters.add(w.result());
+    }
+    return Behaviors.same();
+  }
+
+  private State state() {
+    return new State(log.current(), supervisor == null ? null : supervisor.path().toString(),
+        List.copyOf(leases.keySet()), lastError, log.entries());
   }
 
   private Behavior<Command> stashOrFail(Command c) {

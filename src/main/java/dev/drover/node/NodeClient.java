@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -104,32 +105,17 @@ public final class NodeClient implements AutoCloseable {
     return state;
   }
 
-  /** Completes once the client is attached to a supervisor. */
+  /**
+   * Completes once the client is attached to a supervisor, or fails with {@link ErrSupervisor}
+   * saying what the client last tried when {@code within} passes first.
+   */
   public CompletionStage<Client.State> attached(Duration within) {
-    return waitFor(within, s -> s.supervisor() != null);
-  }
-
-  private CompletionStage<Client.State> waitFor(
-      Duration within, java.util.function.Predicate<Client.State> condition) {
-    long deadline = System.nanoTime() + within.toNanos();
-    return CompletableFuture.supplyAsync(() -> {
-      while (true) {
-        Client.State s = state().toCompletableFuture().join();
-        if (condition.test(s)) {
-          return s;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new ErrSupervisor("client not attached within " + within + ": " + s.name()
-              + (s.lastError() == null ? "" : " (" + s.lastError() + ")"));
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new ErrSupervisor("interrupted");
-        }
-      }
-    });
+    CompletableFuture<Client.State> attached = new CompletableFuture<>();
+    client.tell(new Client.WhenAttached(attached));
+    return attached.orTimeout(within.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(e -> state().thenCompose(s -> CompletableFuture.failedFuture(
+            new ErrSupervisor("client not attached within " + within + ": " + s.name()
+                + (s.lastError() == null ? "" : " (" + s.lastError() + ")")))));
   }
 
   /** Stops the client; the workers it leased see it die and end their leases. */
