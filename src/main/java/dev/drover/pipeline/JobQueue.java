@@ -1,0 +1,408 @@
+package dev.drover.pipeline;
+
+import dev.drover.node.CborSerializable;
+import dev.drover.pipeline.JobRecord.Phase;
+import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The jobs of every pipeline and their waiting lists: a journaled, single-writer actor. A
+ * schedule is acknowledged only once its job is in the journal, so an accepted job is never
+ * lost; after a restart waiting jobs are still waiting, in order, and running jobs are handed
+ * to their flow executions again (which resume by themselves).
+ *
+ * <p>Queue rules (prunner's, without its defects): a job starts when a slot is free
+ * ({@code concurrency}) and no {@code start_delay} holds it; otherwise it waits.
+ * {@code queue_limit: 0} refuses a job only when no slot is free; {@code replace} replaces the
+ * last waiting job, {@code partitioned_replace} the last waiting job of the same partition once
+ * the partition holds {@code queue_partition_limit}; a replaced or cancelled waiting job ends
+ * {@code canceled} and leaves the list at once.
+ */
+public final class JobQueue
+    extends EventSourcedBehavior<JobQueue.Command, JobQueue.Event, JobQueue.State> {
+
+  /** What the queue needs from the rest of the runner. */
+  public interface Runtime {
+    /** The pipeline's current definition, or null when it is no longer defined. */
+    PipelineDefinition definition(String pipeline);
+
+    /** Starts (idempotently) the flow execution of a started job. */
+    void start(JobRecord job);
+
+    /** Cancels the flow execution of a running job. */
+    void cancelRunning(JobRecord job, String reason);
+
+    /** Deletes what a removed job left: its logs. */
+    void removed(JobRecord job);
+
+    /** Tells subscribers that a job changed. */
+    void changed(JobRecord job);
+  }
+
+  /** The messages the queue accepts. */
+  public sealed interface Command extends CborSerializable
+      permits Schedule, Cancel, ExecutionEnded, Tick, GetJobs, Recovered {}
+
+  /** Schedules a job of {@code definition}; the reply carries the job or why it was refused. */
+  public record Schedule(ScheduleRequest request, PipelineDefinition definition,
+      ActorRef<ScheduleReply> replyTo) implements Command {}
+
+  /** The answer to {@link Schedule}: the job, or the rejection (prunner's message). */
+  public record ScheduleReply(JobRecord job, String rejection) implements CborSerializable {}
+
+  /** Cancels a job. */
+  public record Cancel(UUID id, ActorRef<CancelReply> replyTo) implements Command {}
+
+  /** The answer to {@link Cancel}. */
+  public record CancelReply(boolean found, String message) implements CborSerializable {}
+
+  /** From the flow engine: the job's execution ended with {@code status}. */
+  public record ExecutionEnded(UUID id, String status, String error, Instant at)
+      implements Command {}
+
+  /** Starts due jobs and applies retention. */
+  public record Tick() implements Command {}
+
+  /** Asks for every job, oldest first. */
+  public record GetJobs(ActorRef<Jobs> replyTo) implements Command {}
+
+  /** The answer to {@link GetJobs}. */
+  public record Jobs(List<JobRecord> jobs) implements CborSerializable {}
+
+  record Recovered() implements Command {}
+
+  /** What the queue journals. */
+  public sealed interface Event extends CborSerializable
+      permits JobQueued, JobStarted, JobEnded, JobsRemoved {}
+
+  public record JobQueued(JobRecord job) implements Event {}
+
+  public record JobStarted(UUID id, Instant at) implements Event {}
+
+  /** The job ended: its execution ended, or it was cancelled or replaced while waiting. */
+  public record JobEnded(UUID id, String status, String error, Instant at) implements Event {}
+
+  /** Retention removed these jobs. */
+  public record JobsRemoved(List<UUID> ids, Instant at) implements Event {}
+
+  /**
+   * The jobs, oldest first. Mutated in place by the event handler on the actor's thread:
+   * copying every job per event would cost more than the journal writes.
+   */
+  public static final class State {
+    final Map<UUID, JobRecord> jobs = new LinkedHashMap<>();
+
+    State apply(Event e) {
+      if (e instanceof JobQueued q) {
+        jobs.put(q.job().id(), q.job());
+      } else if (e instanceof JobStarted s) {
+        jobs.computeIfPresent(s.id(), (k, j) -> j.startedAt(s.at()));
+      } else if (e instanceof JobEnded end) {
+        jobs.computeIfPresent(end.id(), (k, j) -> j.endedAt(end.at(), end.status(), end.error()));
+      } else if (e instanceof JobsRemoved r) {
+        r.ids().forEach(jobs::remove);
+      }
+      return this;
+    }
+
+    List<JobRecord> of(String pipeline, Phase phase) {
+      return jobs.values().stream()
+          .filter(j -> j.pipeline().equals(pipeline) && j.phase() == phase).toList();
+    }
+  }
+
+  private static final Duration TICK = Duration.ofSeconds(1);
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Runtime runtime;
+  private final Clock clock;
+
+  public static Behavior<Command> create(Runtime runtime, Clock clock) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new JobQueue(ctx, timers, runtime, clock)));
+  }
+
+  private JobQueue(ActorContext<Command> context, TimerScheduler<Command> timers, Runtime runtime,
+      Clock clock) {
+    super(PersistenceId.ofUniqueId("drover-pipeline-jobs"));
+    this.context = context;
+    this.timers = timers;
+    this.runtime = runtime;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          context.getSelf().tell(new Recovered());
+          timers.startTimerWithFixedDelay(new Tick(), TICK);
+        })
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Schedule.class, this::onSchedule)
+        .onCommand(Cancel.class, this::onCancel)
+        .onCommand(ExecutionEnded.class, this::onExecutionEnded)
+        .onCommand(Tick.class, (s, t) -> persist(s, dueStarts(s, List.of()), List.of()))
+        .onCommand(GetJobs.class, (s, g) -> {
+          g.replyTo().tell(new Jobs(List.copyOf(s.jobs.values())));
+          return Effect().none();
+        })
+        .onCommand(Recovered.class, this::onRecovered)
+        .build();
+  }
+
+  // ---- scheduling ----
+
+  private Effect<Event, State> onSchedule(State s, Schedule cmd) {
+    PipelineDefinition def = cmd.definition();
+    ScheduleRequest req = cmd.request();
+    Instant now = clock.instant();
+    List<JobRecord> running = s.of(def.name(), Phase.RUNNING);
+    List<JobRecord> waiting = s.of(def.name(), Phase.WAITING);
+    boolean full = running.size() >= def.concurrency();
+    boolean delayed = def.startDelay() != null && !def.startDelay().isZero();
+    JobRecord job = new JobRecord(UUID.randomUUID(), def.name(), req.variables(), req.user(),
+        req.queuePartition(), now, Phase.WAITING,
+        delayed ? now.plus(def.startDelay()) : now, null, null, null, null);
+    List<Event> events = new ArrayList<>();
+
+    if (full || delayed || !waiting.isEmpty()) {
+      Integer limit = def.queueLimit();
+      // prunner refuses every job with queue_limit 0, even with a slot free; only a full
+      // pipeline refuses here
+      if (limit != null && limit == 0 && full) {
+        return reject(cmd, "concurrency exceeded and queueing disabled for pipeline");
+      }
+      JobRecord replaced = replaced(def, waiting, req.queuePartition());
+      if (replaced != null) {
+        events.add(new JobEnded(replaced.id(), "canceled",
+            "replaced by job " + job.id() + " (queue_strategy " + strategyName(def) + ")", now));
+      } else if (limit != null && limit > 0 && waiting.size() >= limit) {
+        return reject(cmd, "concurrency exceeded and queue limit reached for pipeline");
+      }
+    }
+    events.add(new JobQueued(job));
+    return persist(s, dueStarts(s, events), List.of(cmd.replyTo()), job);
+  }
+
+  /** The waiting job a new one replaces under the pipeline's strategy, or null. */
+  private static JobRecord replaced(
+      PipelineDefinition def, List<JobRecord> waiting, String partition) {
+    return switch (def.queueStrategy()) {
+      case REPLACE -> waiting.isEmpty() || def.queueLimit() == null
+          || waiting.size() < def.queueLimit() ? null : waiting.get(waiting.size() - 1);
+      case PARTITIONED_REPLACE -> {
+        List<JobRecord> same = waiting.stream()
+            .filter(j -> Objects.equals(j.queuePartition(), partition)).toList();
+        Integer limit = def.queuePartitionLimit();
+        yield limit == null || same.size() < limit ? null : same.get(same.size() - 1);
+      }
+      default -> null;
+    };
+  }
+
+  private static String strategyName(PipelineDefinition def) {
+    return def.queueStrategy().name().toLowerCase();
+  }
+
+  private Effect<Event, State> reject(Schedule cmd, String message) {
+    cmd.replyTo().tell(new ScheduleReply(null, message));
+    return Effect().none();
+  }
+
+  // ---- cancel and ends ----
+
+  private Effect<Event, State> onCancel(State s, Cancel c) {
+    JobRecord job = s.jobs.get(c.id());
+    if (job == null) {
+      c.replyTo().tell(new CancelReply(false, "Job not found"));
+      return Effect().none();
+    }
+    switch (job.phase()) {
+      case WAITING -> {
+        // it leaves the waiting list at once, so it no longer counts against queue_limit
+        List<Event> events = new ArrayList<>();
+        events.add(new JobEnded(job.id(), "canceled", "canceled while waiting", clock.instant()));
+        return persist(s, dueStarts(s, events), List.of(), null,
+            () -> c.replyTo().tell(new CancelReply(true, "canceled")));
+      }
+      case RUNNING -> {
+        runtime.cancelRunning(job, "canceled by user");
+        c.replyTo().tell(new CancelReply(true, "canceling"));
+        return Effect().none();
+      }
+      default -> {
+        c.replyTo().tell(new CancelReply(true, "job is already completed"));
+        return Effect().none();
+      }
+    }
+  }
+
+  private Effect<Event, State> onExecutionEnded(State s, ExecutionEnded e) {
+    JobRecord job = s.jobs.get(e.id());
+    if (job == null || job.phase() != Phase.RUNNING) {
+      return Effect().none();
+    }
+    List<Event> events = new ArrayList<>();
+    events.add(new JobEnded(e.id(), e.status(), e.error(), e.at()));
+    return persist(s, dueStarts(s, events), List.of());
+  }
+
+  private Effect<Event, State> onRecovered(State s, Recovered r) {
+    for (JobRecord job : s.jobs.values()) {
+      if (job.phase() == Phase.RUNNING) {
+        runtime.start(job);
+      }
+    }
+    return persist(s, dueStarts(s, List.of()), List.of());
+  }
+
+  /**
+   * {@code first}, then a start for every waiting job that may start now (in order, per
+   * pipeline, while slots are free), then retention.
+   */
+  private List<Event> dueStarts(State s, List<Event> first) {
+    State scratch = copy(s);
+    List<Event> events = new ArrayList<>(first);
+    first.forEach(scratch::apply);
+    Instant now = clock.instant();
+    Map<String, List<JobRecord>> waitingByPipeline = new LinkedHashMap<>();
+    scratch.jobs.values().stream().filter(j -> j.phase() == Phase.WAITING)
+        .forEach(j -> waitingByPipeline.computeIfAbsent(j.pipeline(), k -> new ArrayList<>())
+            .add(j));
+    for (Map.Entry<String, List<JobRecord>> e : waitingByPipeline.entrySet()) {
+      PipelineDefinition def = runtime.definition(e.getKey());
+      if (def == null) {
+        continue;
+      }
+      int running = scratch.of(e.getKey(), Phase.RUNNING).size();
+      for (JobRecord job : e.getValue()) {
+        if (running >= def.concurrency() || job.startAt().isAfter(now)) {
+          break;
+        }
+        JobStarted started = new JobStarted(job.id(), now);
+        scratch.apply(started);
+        events.add(started);
+        running++;
+      }
+    }
+    List<UUID> expired = expired(scratch, now);
+    if (!expired.isEmpty()) {
+      events.add(new JobsRemoved(expired, now));
+    }
+    return events;
+  }
+
+  /** Ended jobs beyond their pipeline's retention_count or older than its retention_period. */
+  private List<UUID> expired(State s, Instant now) {
+    List<UUID> out = new ArrayList<>();
+    Map<String, List<JobRecord>> ended = new LinkedHashMap<>();
+    s.jobs.values().stream().filter(j -> j.phase() == Phase.ENDED)
+        .forEach(j -> ended.computeIfAbsent(j.pipeline(), k -> new ArrayList<>()).add(j));
+    for (Map.Entry<String, List<JobRecord>> e : ended.entrySet()) {
+      PipelineDefinition def = runtime.definition(e.getKey());
+      if (def == null) {
+        continue;
+      }
+      List<JobRecord> jobs = new ArrayList<>(e.getValue());
+      jobs.sort(Comparator.comparing(JobRecord::ended).reversed());
+      for (int i = 0; i < jobs.size(); i++) {
+        JobRecord j = jobs.get(i);
+        boolean tooMany = def.retentionCount() != null && i >= def.retentionCount();
+        boolean tooOld = def.retentionPeriod() != null
+            && j.ended().plus(def.retentionPeriod()).isBefore(now);
+        if (tooMany || tooOld) {
+          out.add(j.id());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static State copy(State s) {
+    State c = new State();
+    c.jobs.putAll(s.jobs);
+    return c;
+  }
+
+  // ---- persisting and its side effects ----
+
+  private Effect<Event, State> persist(State s, List<Event> events,
+      List<ActorRef<ScheduleReply>> replies) {
+    return persist(s, events, replies, null);
+  }
+
+  private Effect<Event, State> persist(State s, List<Event> events,
+      List<ActorRef<ScheduleReply>> replies, JobRecord scheduled) {
+    return persist(s, events, replies, scheduled, () -> { });
+  }
+
+  private Effect<Event, State> persist(State before, List<Event> events,
+      List<ActorRef<ScheduleReply>> replies, JobRecord scheduled, Runnable then) {
+    if (events.isEmpty()) {
+      then.run();
+      return Effect().none();
+    }
+    Map<UUID, JobRecord> removed = new LinkedHashMap<>();
+    for (Event e : events) {
+      if (e instanceof JobsRemoved r) {
+        r.ids().forEach(id -> removed.put(id, before.jobs.get(id)));
+      }
+    }
+    return Effect().persist(events).thenRun(after -> {
+      for (Event e : events) {
+        if (e instanceof JobStarted st) {
+          runtime.start(after.jobs.get(st.id()));
+        }
+        UUID id = e instanceof JobQueued q ? q.job().id() : e instanceof JobStarted st ? st.id()
+            : e instanceof JobEnded end ? end.id() : null;
+        if (id != null && after.jobs.containsKey(id)) {
+          runtime.changed(after.jobs.get(id));
+        }
+      }
+      removed.values().stream().filter(Objects::nonNull).forEach(runtime::removed);
+      if (scheduled != null) {
+        JobRecord now = after.jobs.get(scheduled.id());
+        replies.forEach(r -> r.tell(new ScheduleReply(now, null)));
+      }
+      then.run();
+    });
+  }
+}
