@@ -62,7 +62,7 @@ public final class JobQueue
 
   /** The messages the queue accepts. */
   public sealed interface Command extends CborSerializable
-      permits Schedule, Cancel, ExecutionEnded, Tick, GetJobs, Recovered {}
+      permits Schedule, Cancel, ExecutionEnded, Tick, GetJobs, Recovered, Flush {}
 
   /** Schedules a job of {@code definition}; the reply carries the job or why it was refused. */
   public record Schedule(ScheduleRequest request, PipelineDefinition definition,
@@ -91,6 +91,11 @@ public final class JobQueue
   public record Jobs(List<JobRecord> jobs) implements CborSerializable {}
 
   record Recovered() implements Command {}
+
+  record Flush() implements Command {}
+
+  /** A schedule accepted but not yet journaled: whom to tell once it is. */
+  private record Accepted(ActorRef<ScheduleReply> replyTo, UUID job) {}
 
   /** What the queue journals. */
   public sealed interface Event extends CborSerializable
@@ -138,6 +143,12 @@ public final class JobQueue
   private final TimerScheduler<Command> timers;
   private final Runtime runtime;
   private final Clock clock;
+  /**
+   * Schedules decided but not yet journaled, and their events: written together by the next
+   * {@link Flush}, so a burst of schedules costs one journal write, not one each.
+   */
+  private final List<Event> pendingEvents = new ArrayList<>();
+  private final List<Accepted> pendingReplies = new ArrayList<>();
 
   public static Behavior<Command> create(Runtime runtime, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -185,6 +196,7 @@ public final class JobQueue
           return Effect().none();
         })
         .onCommand(Recovered.class, this::onRecovered)
+        .onCommand(Flush.class, this::onFlush)
         .build();
   }
 
@@ -195,7 +207,7 @@ public final class JobQueue
     ScheduleRequest req = cmd.request();
     Instant now = clock.instant();
     List<JobRecord> running = s.of(def.name(), Phase.RUNNING);
-    List<JobRecord> waiting = s.of(def.name(), Phase.WAITING);
+    List<JobRecord> waiting = waitingWithPending(s, def.name());
     boolean full = running.size() >= def.concurrency();
     boolean delayed = def.startDelay() != null && !def.startDelay().isZero();
     JobRecord job = new JobRecord(UUID.randomUUID(), def.name(), req.variables(), req.user(),
@@ -219,7 +231,37 @@ public final class JobQueue
       }
     }
     events.add(new JobQueued(job));
-    return persist(s, dueStarts(s, events), List.of(cmd.replyTo()), job);
+    pendingEvents.addAll(events);
+    pendingReplies.add(new Accepted(cmd.replyTo(), job.id()));
+    if (pendingReplies.size() == 1) {
+      context.getSelf().tell(new Flush());
+    }
+    return Effect().none();
+  }
+
+  /** The pipeline's waiting jobs, with the schedules not yet journaled applied. */
+  private List<JobRecord> waitingWithPending(State s, String pipeline) {
+    List<JobRecord> waiting = new ArrayList<>(s.of(pipeline, Phase.WAITING));
+    for (Event e : pendingEvents) {
+      if (e instanceof JobQueued q && q.job().pipeline().equals(pipeline)) {
+        waiting.add(q.job());
+      } else if (e instanceof JobEnded end) {
+        waiting.removeIf(j -> j.id().equals(end.id()));
+      }
+    }
+    return waiting;
+  }
+
+  /** Journals every pending schedule, and the starts they allow, in one write. */
+  private Effect<Event, State> onFlush(State s, Flush f) {
+    if (pendingEvents.isEmpty()) {
+      return Effect().none();
+    }
+    List<Event> events = dueStarts(s, List.copyOf(pendingEvents));
+    List<Accepted> replies = List.copyOf(pendingReplies);
+    pendingEvents.clear();
+    pendingReplies.clear();
+    return persist(s, events, replies, () -> { });
   }
 
   /** The waiting job a new one replaces under the pipeline's strategy, or null. */
@@ -260,7 +302,7 @@ public final class JobQueue
         // it leaves the waiting list at once, so it no longer counts against queue_limit
         List<Event> events = new ArrayList<>();
         events.add(new JobEnded(job.id(), "canceled", "canceled while waiting", clock.instant()));
-        return persist(s, dueStarts(s, events), List.of(), null,
+        return persist(s, dueStarts(s, events), List.of(),
             () -> c.replyTo().tell(new CancelReply(true, "canceled")));
       }
       case RUNNING -> {
@@ -364,18 +406,12 @@ public final class JobQueue
 
   // ---- persisting and its side effects ----
 
-  private Effect<Event, State> persist(State s, List<Event> events,
-      List<ActorRef<ScheduleReply>> replies) {
-    return persist(s, events, replies, null);
-  }
-
-  private Effect<Event, State> persist(State s, List<Event> events,
-      List<ActorRef<ScheduleReply>> replies, JobRecord scheduled) {
-    return persist(s, events, replies, scheduled, () -> { });
+  private Effect<Event, State> persist(State s, List<Event> events, List<Accepted> replies) {
+    return persist(s, events, replies, () -> { });
   }
 
   private Effect<Event, State> persist(State before, List<Event> events,
-      List<ActorRef<ScheduleReply>> replies, JobRecord scheduled, Runnable then) {
+      List<Accepted> replies, Runnable then) {
     if (events.isEmpty()) {
       then.run();
       return Effect().none();
@@ -398,10 +434,7 @@ public final class JobQueue
         }
       }
       removed.values().stream().filter(Objects::nonNull).forEach(runtime::removed);
-      if (scheduled != null) {
-        JobRecord now = after.jobs.get(scheduled.id());
-        replies.forEach(r -> r.tell(new ScheduleReply(now, null)));
-      }
+      replies.forEach(r -> r.replyTo().tell(new ScheduleReply(after.jobs.get(r.job()), null)));
       then.run();
     });
   }
