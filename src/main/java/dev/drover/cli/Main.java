@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         SupervisorCommand.class,
         DemoCommand.class,
         WorkerTrainingCommand.class,
+        TokenCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
