@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
         SupervisorCommand.class,
         DemoCommand.class,
         WorkerTrainingCommand.class,
+        ServeCommand.class,
         ValidateCommand.class,
+        TokenCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
