@@ -20,6 +20,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
@@ -96,16 +97,35 @@ public final class FlowService implements AutoCloseable {
           Topic.create(FlowEvent.class, "drover-flow-events"), "drover-flow-events",
           Props.empty());
       ClusterSharding sharding = ClusterSharding.get(system);
+      String role = engineRole(system);
       ActorRef<ExecutionDirectory.Command> directory = ClusterSingleton.get(system).init(
           SingletonActor.of(ExecutionDirectory.create(
               id -> sharding.entityRefFor(Execution.TYPE_KEY, id).tell(new Execution.Wake()),
-              clock), "drover-execution-directory"));
+              clock), "drover-execution-directory")
+              .withSettings(ClusterSingletonSettings.create(system).withRole(role)));
       EngineRuntime runtime = new EngineRuntime(new LocalActions(dispatcher), node, output,
           directory, topic, c.getDuration("passivate-after"), c.getInt("snapshot-every"), clock);
-      sharding.init(Entity.of(Execution.TYPE_KEY, entity -> Execution.create(entity, runtime)));
+      sharding.init(Entity.of(Execution.TYPE_KEY, entity -> Execution.create(entity, runtime))
+          .withRole(role));
       return new FlowService(system, sharding, directory, topic, node,
           c.getDuration("ask-timeout"));
     });
+  }
+
+  /**
+   * The cluster role of the nodes that run executions: {@code drover.flow.role}, or when that
+   * is empty this node's own role. Worker JVMs are members of the cluster too; without a role,
+   * sharding would wait for shard regions (and write majorities) on them.
+   */
+  public static String engineRole(ActorSystem<?> system) {
+    String configured = system.settings().config().getString("drover.flow.role");
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    return Cluster.get(system).selfMember().getRoles().stream()
+        .filter(r -> !r.startsWith("dc-")).sorted().findFirst()
+        .orElseThrow(() -> new IllegalStateException("the engine's node has no cluster role; set "
+            + "pekko.cluster.roles or drover.flow.role"));
   }
 
   private static void joinIfAlone(ActorSystem<?> system) {

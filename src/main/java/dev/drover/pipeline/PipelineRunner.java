@@ -31,6 +31,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,9 @@ public final class PipelineRunner implements PipelineApi, AutoCloseable {
         .thenApply(flows -> {
           PipelineRunner runner = new PipelineRunner(system, flows, logs, definitions);
           runner.queue = ClusterSingleton.get(system).init(SingletonActor.of(
-              JobQueue.create(runner.new QueueRuntime(), clock), "drover-pipeline-jobs"));
+              JobQueue.create(runner.new QueueRuntime(), clock), "drover-pipeline-jobs")
+              .withSettings(ClusterSingletonSettings.create(system)
+                  .withRole(FlowService.engineRole(system))));
           return runner;
         });
   }
