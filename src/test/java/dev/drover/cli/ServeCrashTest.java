@@ -1,0 +1,148 @@
+package dev.drover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.http.JwtIssuer;
+import dev.drover.http.JwtSecret;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code drover serve} killed with SIGKILL while a job runs and three wait: the next server on
+ * the same data directory ends the running job with its interrupted task marked, and runs the
+ * waiting ones in order.
+ */
+class ServeCrashTest {
+  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private final List<Process> servers = new ArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final String token = new JwtIssuer(JwtSecret.of(SECRET)).issue("crash", Duration.ofHours(1));
+
+  @AfterEach
+  void stopServers() throws IOException {
+    // the gate lets a script orphaned by the SIGKILL finish
+    Files.writeString(dir.resolve("gate"), "");
+    for (Process p : servers) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  private Process serve(int port) throws IOException {
+    Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+        "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,
+        "--data", dir.resolve("data").toString(), "--jwt-secret", SECRET)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("serve.log").toFile()))
+        .start();
+    servers.add(p);
+    return p;
+  }
+
+  private JsonNode get(int port, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(r.body());
+  }
+
+  private String schedule(int port, int n) throws Exception {
+    String body = "{\"pipeline\": \"line\", \"variables\": {\"n\": \"" + n + "\", \"out\": \""
+        + dir.resolve("order") + "\", \"gate\": \"" + dir.resolve("gate") + "\"}}";
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/pipelines/schedule"))
+        .header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return JSON.readTree(r.body()).get("jobId").asText();
+  }
+
+  private static boolean up(HttpClient http, int port) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pipelines"))
+          .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 401;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void runningJobEndsInterruptedAndWaitingJobsRunInOrderAfterSigkill() throws Exception {
+    // given a server whose pipeline runs one job at a time, each appending its number to a file
+    // and then waiting at a gate
+    Files.createDirectories(dir.resolve("defs"));
+    Files.writeString(dir.resolve("defs/pipelines.yml"), """
+        pipelines:
+          line:
+            tasks:
+              step:
+                script:
+                  - echo {{ .n }} >> {{ .out }}
+                  - while [ ! -f {{ .gate }} ]; do sleep 0.05; done
+        """);
+    int port = freePort();
+    Process first = serve(port);
+    await().atMost(WAIT).until(() -> up(http, port));
+    String running = schedule(port, 0);
+    List<String> waiting = List.of(schedule(port, 1), schedule(port, 2), schedule(port, 3));
+    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("order")));
+
+    // when the server is killed with SIGKILL while job 0 runs, and started again
+    first.destroyForcibly();
+    first.waitFor();
+    Files.writeString(dir.resolve("gate"), "");
+    int again = freePort();
+    serve(again);
+    await().atMost(WAIT).until(() -> up(http, again));
+
+    // then job 0 ended, with its interrupted task canceled and an end time
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode job = get(again, "/job/detail?id=" + running);
+      assertThat(job.get("completed").asBoolean()).isTrue();
+      assertThat(job.path("end").isMissingNode() || job.get("end").isNull()).isFalse();
+      JsonNode step = job.get("tasks").get(0);
+      assertThat(step.get("status").asText()).isEqualTo("canceled");
+      assertThat(step.get("error").asText()).isEqualTo("interrupted by restart");
+    });
+    // and the waiting jobs ran, in the order they were scheduled, each once
+    await().atMost(WAIT).untilAsserted(() -> {
+      for (String id : waiting) {
+        JsonNode job = get(again, "/job/detail?id=" + id);
+        assertThat(job.get("completed").asBoolean()).as(job.toString()).isTrue();
+        assertThat(job.get("errored").asBoolean()).as(job.toString()).isFalse();
+      }
+    });
+    assertThat(Files.readAllLines(dir.resolve("order"))).containsExactly("0", "1", "2", "3");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
