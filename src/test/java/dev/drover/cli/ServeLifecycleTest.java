@@ -23,11 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code drover serve} killed with SIGKILL while a job runs and three wait: the next server on
+ * {@code drover serve} stopped while a job runs: with SIGTERM it refuses new jobs and lets the
+ * running one finish within its grace period; with SIGKILL (or past the grace period) the next
+ * server on the same data directory ends the running job with its interrupted task marked and
+ * runs the waiting ones in order. (Details of the SIGKILL case:) the next server on
  * the same data directory ends the running job with its interrupted task marked, and runs the
  * waiting ones in order.
  */
-class ServeCrashTest {
+class ServeLifecycleTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,8 +51,12 @@ class ServeCrashTest {
   }
 
   private Process serve(int port) throws IOException {
+    return serve(port, Duration.ofSeconds(30));
+  }
+
+  private Process serve(int port, Duration grace) throws IOException {
     Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        "-Xmx512m", "-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
         "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,
         "--data", dir.resolve("data").toString(), "--jwt-secret", SECRET)
         .directory(dir.toFile())
@@ -68,15 +75,19 @@ class ServeCrashTest {
   }
 
   private String schedule(int port, int n) throws Exception {
+    HttpResponse<String> r = post(port, n);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return JSON.readTree(r.body()).get("jobId").asText();
+  }
+
+  private HttpResponse<String> post(int port, int n) throws Exception {
     String body = "{\"pipeline\": \"line\", \"variables\": {\"n\": \"" + n + "\", \"out\": \""
         + dir.resolve("order") + "\", \"gate\": \"" + dir.resolve("gate") + "\"}}";
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+    return http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + port + "/pipelines/schedule"))
         .header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return JSON.readTree(r.body()).get("jobId").asText();
   }
 
   private static boolean up(HttpClient http, int port) {
@@ -91,10 +102,9 @@ class ServeCrashTest {
     }
   }
 
-  @Test
-  void runningJobEndsInterruptedAndWaitingJobsRunInOrderAfterSigkill() throws Exception {
-    // given a server whose pipeline runs one job at a time, each appending its number to a file
-    // and then waiting at a gate
+  /** A pipeline that runs one job at a time, each appending its number to a file and then
+   * waiting at a gate. */
+  private void linePipeline() throws IOException {
     Files.createDirectories(dir.resolve("defs"));
     Files.writeString(dir.resolve("defs/pipelines.yml"), """
         pipelines:
@@ -105,6 +115,70 @@ class ServeCrashTest {
                   - echo {{ .n }} >> {{ .out }}
                   - while [ ! -f {{ .gate }} ]; do sleep 0.05; done
         """);
+  }
+
+  @Test
+  void sigtermRefusesNewJobsAndLetsTheRunningJobFinishWithinTheGracePeriod() throws Exception {
+    // given a server running a job that waits at its gate
+    linePipeline();
+    int port = freePort();
+    Process server = serve(port, Duration.ofSeconds(60));
+    await().atMost(WAIT).until(() -> up(http, port));
+    String running = schedule(port, 0);
+    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("order")));
+
+    // when it gets SIGTERM
+    server.destroy();
+
+    // then new schedules are refused with 503 while the job may still finish
+    await().atMost(WAIT).until(() -> post(port, 9).statusCode() == 503);
+    assertThat(server.isAlive()).isTrue();
+    // and once the job finished, the server stops by itself, well before the grace period
+    Files.writeString(dir.resolve("gate"), "");
+    assertThat(server.waitFor(50, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    // and the next server shows the job done, not interrupted
+    int again = freePort();
+    serve(again);
+    await().atMost(WAIT).until(() -> up(http, again));
+    JsonNode job = get(again, "/job/detail?id=" + running);
+    assertThat(job.get("completed").asBoolean()).isTrue();
+    assertThat(job.get("errored").asBoolean()).isFalse();
+    assertThat(job.get("tasks").get(0).get("status").asText()).isEqualTo("done");
+    assertThat(Files.readAllLines(dir.resolve("order"))).containsExactly("0");
+  }
+
+  @Test
+  void jobStillRunningWhenTheGracePeriodEndsIsInterruptedAndEndedByTheNextStart()
+      throws Exception {
+    // given a server with a 2 s grace period running a job that waits at its gate
+    linePipeline();
+    int port = freePort();
+    Process server = serve(port, Duration.ofSeconds(2));
+    await().atMost(WAIT).until(() -> up(http, port));
+    String running = schedule(port, 0);
+    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("order")));
+
+    // when it gets SIGTERM and the job does not finish in time
+    server.destroy();
+    assertThat(server.waitFor(50, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Files.writeString(dir.resolve("gate"), "");
+
+    // then the next server ends the job with its task marked as interrupted
+    int again = freePort();
+    serve(again);
+    await().atMost(WAIT).until(() -> up(http, again));
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode job = get(again, "/job/detail?id=" + running);
+      assertThat(job.get("completed").asBoolean()).isTrue();
+      assertThat(job.get("tasks").get(0).get("error").asText()).isEqualTo("interrupted by restart");
+    });
+  }
+
+  @Test
+  void runningJobEndsInterruptedAndWaitingJobsRunInOrderAfterSigkill() throws Exception {
+    // given a server running job 0 of a pipeline that runs one job at a time
+    linePipeline();
     int port = freePort();
     Process first = serve(port);
     await().atMost(WAIT).until(() -> up(http, port));
