@@ -26,9 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code drover serve} stopped while a job runs: with SIGTERM it refuses new jobs and lets the
  * running one finish within its grace period; with SIGKILL (or past the grace period) the next
  * server on the same data directory ends the running job with its interrupted task marked and
- * runs the waiting ones in order. (Details of the SIGKILL case:) the next server on
- * the same data directory ends the running job with its interrupted task marked, and runs the
- * waiting ones in order.
+ * runs the waiting ones in order.
  */
 class ServeLifecycleTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
