@@ -6,6 +6,7 @@ import dev.drover.flow.ExecutionState;
 import dev.drover.flow.ExecutionStatus;
 import dev.drover.flow.FlowEvent;
 import dev.drover.flow.FlowService;
+import dev.drover.flow.TaskRun;
 import dev.drover.node.PoolStatus;
 import dev.drover.node.Supervisor;
 import java.nio.file.Path;
@@ -285,16 +286,31 @@ public final class PipelineRunner implements PipelineApi, AutoCloseable {
       ExecutionStatus status = ExecutionStatus.valueOf(e.status());
       if (status.isFinal()) {
         flows.get(e.executionId()).thenAccept(s -> queue.tell(new JobQueue.ExecutionEnded(id,
-            switch (status) {
-              case SUCCEEDED -> "done";
-              case CANCELLED -> "canceled";
-              default -> "error";
-            }, s.map(ExecutionState::error).orElse(null), e.at())));
+            endStatus(status, s.orElse(null)), s.map(ExecutionState::error).orElse(null),
+            e.at())));
       }
       return;
     }
     JobEvent event = new JobEvent(id, e.flow(), e.task(), taskStatus(e), e.at());
     listeners.forEach(l -> l.accept(event));
+  }
+
+  /**
+   * The job's status for how its execution ended. An execution failed by a task that a restart
+   * interrupted ends the job {@code canceled}, as the task shows: the server stopped, no script
+   * failed (prunner, too, marks the jobs it finds running at its start canceled).
+   */
+  private static String endStatus(ExecutionStatus status, ExecutionState execution) {
+    return switch (status) {
+      case SUCCEEDED -> "done";
+      case CANCELLED -> "canceled";
+      default -> {
+        TaskRun failed = execution == null || execution.failedTask() == null ? null
+            : execution.task(execution.failedTask());
+        yield failed != null && JobViews.INTERRUPTED.equals(failed.errorKind())
+            ? "canceled" : "error";
+      }
+    };
   }
 
   private static String taskStatus(FlowEvent e) {

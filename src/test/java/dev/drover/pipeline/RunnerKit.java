@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -37,7 +38,12 @@ final class RunnerKit implements AutoCloseable {
 
   /** A runner of the pipelines in {@code yaml} (the text of one pipelines.yml). */
   RunnerKit(Path data, String yaml) {
-    this(data, definitions(data, yaml), Clock.systemUTC());
+    this(data, yaml, Clock.systemUTC());
+  }
+
+  /** As {@link #RunnerKit(Path, String)}, the queue and the engine reading {@code clock}. */
+  RunnerKit(Path data, String yaml, Clock clock) {
+    this(data, definitions(data, yaml), clock);
   }
 
   RunnerKit(Path data, Map<String, PipelineDefinition> definitions, Clock clock) {
@@ -58,7 +64,7 @@ final class RunnerKit implements AutoCloseable {
       Path file = Files.createDirectories(dir.resolve("defs")).resolve("pipelines.yml");
       Files.writeString(file, yaml);
       Map<String, PipelineDefinition> defs = new LinkedHashMap<>();
-      PipelinesLoader.load(java.util.List.of(file)).forEach(d -> defs.put(d.name(), d));
+      PipelinesLoader.load(List.of(file)).forEach(d -> defs.put(d.name(), d));
       return defs;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -92,6 +98,17 @@ final class RunnerKit implements AutoCloseable {
 
   JobView completed(UUID id) {
     return until(id, JobView::completed);
+  }
+
+  /** The jobs of {@code pipeline}, newest first. */
+  List<JobView> jobs(String pipeline) {
+    return runner.jobs().stream().filter(j -> j.pipeline().equals(pipeline)).toList();
+  }
+
+  /** The task {@code name} of {@code job}. */
+  static PipelineApi.TaskView task(JobView job, String name) {
+    return job.tasks().stream().filter(t -> t.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("job " + job.id() + " has no task " + name));
   }
 
   String stdout(UUID id, String task) {
