@@ -52,11 +52,15 @@ class ServeLifecycleTest {
     return serve(port, Duration.ofSeconds(30));
   }
 
-  private Process serve(int port, Duration grace) throws IOException {
-    Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+  private Process serve(int port, Duration grace, String... more) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "-Xmx512m", "-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
         "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,
-        "--data", dir.resolve("data").toString(), "--jwt-secret", SECRET)
+        "--data", dir.resolve("data").toString(), "--jwt-secret", SECRET));
+    command.addAll(List.of(more));
+    Process p = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("serve.log").toFile()))
@@ -113,6 +117,72 @@ class ServeLifecycleTest {
                   - echo {{ .n }} >> {{ .out }}
                   - while [ ! -f {{ .gate }} ]; do sleep 0.05; done
         """);
+  }
+
+  private List<String> pipelineNames(int port) throws Exception {
+    List<String> names = new ArrayList<>();
+    get(port, "/pipelines").get("pipelines").forEach(p -> names.add(p.get("pipeline").asText()));
+    return names;
+  }
+
+  private static final String SECOND = """
+      pipelines:
+        line:
+          tasks:
+            step:
+              script:
+                - echo changed {{ .n }} >> {{ .out }}
+        second:
+          tasks:
+            only:
+              script: ["true"]
+      """;
+
+  @Test
+  void aChangedPipelinesFileIsReloadedWithWatchAndRunningJobsKeepTheirDefinition()
+      throws Exception {
+    // given a server watching its pipelines, running job 0 at its gate
+    linePipeline();
+    int port = freePort();
+    serve(port, Duration.ofSeconds(30), "--watch");
+    await().atMost(WAIT).until(() -> up(http, port));
+    String first = schedule(port, 0);
+    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("order")));
+
+    // when the file changes: the script is different and a pipeline is added
+    Files.writeString(dir.resolve("defs/pipelines.yml"), SECOND);
+
+    // then the server serves the new definitions
+    await().atMost(WAIT).until(() -> pipelineNames(port).contains("second"));
+    // and the running job ends with the script it started with, the next one uses the new one
+    Files.writeString(dir.resolve("gate"), "");
+    await().atMost(WAIT).until(() -> get(port, "/job/detail?id=" + first).get("completed")
+        .asBoolean());
+    String next = schedule(port, 1);
+    await().atMost(WAIT).until(() -> get(port, "/job/detail?id=" + next).get("completed")
+        .asBoolean());
+    assertThat(Files.readAllLines(dir.resolve("order"))).containsExactly("0", "changed 1");
+  }
+
+  @Test
+  void sighupReloadsThePipelinesAndABrokenFileKeepsTheOldOnes() throws Exception {
+    // given a server without --watch
+    linePipeline();
+    int port = freePort();
+    Process server = serve(port);
+    await().atMost(WAIT).until(() -> up(http, port));
+
+    // when a broken file is saved and the server gets SIGHUP, it keeps serving what it had
+    Files.writeString(dir.resolve("defs/pipelines.yml"), "pipelines:\n  line:\n    scripts: []\n");
+    new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor();
+    await().atMost(WAIT).until(() -> Files.readString(dir.resolve("serve.log"))
+        .contains("pipelines not reloaded"));
+    assertThat(pipelineNames(port)).containsExactly("line");
+
+    // when a good file is saved and the server gets SIGHUP, it serves the new pipelines
+    Files.writeString(dir.resolve("defs/pipelines.yml"), SECOND);
+    new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor();
+    await().atMost(WAIT).until(() -> pipelineNames(port).contains("second"));
   }
 
   @Test
