@@ -2,6 +2,7 @@ package dev.drover.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.node.WorkEvent.Refusal;
+import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
@@ -182,9 +184,8 @@ public final class Worker {
     }));
   }
 
-  private void report(dev.drover.observe.Transition t) {
-    context.getSystem().eventStream().tell(
-        new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(t));
+  private void report(Transition t) {
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(t));
     if (supervisor != null) {
       supervisor.tell(new Supervisor.WorkerStateChanged(slotId, incarnation, t));
     }
@@ -413,7 +414,7 @@ public final class Worker {
     return lease.id().equals(leaseId) && lease.holder().equals(sender);
   }
 
-  private void tellHolder(Lease lease, dev.drover.observe.Transition t) {
+  private void tellHolder(Lease lease, Transition t) {
     lease.holder().tell(new WorkEvent.WorkerStateChanged(lease.id(), t));
   }
 
