@@ -91,7 +91,12 @@ public final class Client {
 
   record MemberUnreachable(String address) implements Command {}
 
-  record WorkerTerminated(String leaseId) implements Command {}
+  /**
+   * A watched worker actor stopped. Keyed by the worker, not by a lease: the same worker can be
+   * leased to this client again before the end of its previous lease reaches us (they come from
+   * different senders), and an actor can be watched only once.
+   */
+  record WorkerTerminated(ActorRef<Worker.Command> worker) implements Command {}
 
   /** A held lease. */
   private static final class HeldLease {
@@ -312,8 +317,7 @@ public final class Client {
           return Behaviors.same();
         })
         .onMessage(FromWorker.class, w -> onWorkEvent(w.event()))
-        .onMessage(WorkerTerminated.class, t ->
-            loseWorker(t.leaseId(), "worker actor terminated"))
+        .onMessage(WorkerTerminated.class, this::onWorkerTerminated)
         .onMessage(MemberUnreachable.class, this::onUnreachable)
         .onMessage(SupervisorLost.class, l -> onSupervisorLost(l.cause()))
         .onMessage(GetState.class, this::onGetState)
@@ -337,8 +341,10 @@ public final class Client {
         g.worker().tell(new Worker.Release(g.leaseId(), workEvents));
         return settle("returned an unwanted lease");
       }
+      if (!holdsLeaseOn(g.worker())) {
+        context.watchWith(g.worker(), new WorkerTerminated(g.worker()));
+      }
       leases.put(g.leaseId(), new HeldLease(lease, g.worker()));
-      context.watchWith(g.worker(), new WorkerTerminated(g.leaseId()));
       return settle("leased worker of slot " + g.slot() + " (pid " + g.pid() + ")");
     }
     Supervisor.LeaseRefused refused = (Supervisor.LeaseRefused) reply;
@@ -388,7 +394,7 @@ public final class Client {
       }
     } else if (event instanceof WorkEvent.LeaseEnded e) {
       leases.remove(e.leaseId());
-      context.unwatch(held.worker);
+      unwatchIfUnused(held.worker);
       failWork(held, new ErrWorker("lease " + e.leaseId() + " ended: " + e.reason()));
       held.releases.forEach(f -> f.complete(null));
       return settle("lease " + e.leaseId() + " ended: " + e.reason());
@@ -403,13 +409,32 @@ public final class Client {
     if (held == null) {
       return Behaviors.same();
     }
-    context.unwatch(held.worker);
+    unwatchIfUnused(held.worker);
     WorkerLost lost = new WorkerLost(leaseId, cause);
     failWork(held, lost);
     held.releases.forEach(f -> f.complete(null));
     held.lease.lost().complete(lost);
     context.getLog().warn("{}", lost.getMessage());
     return settle("WorkerLost: " + cause);
+  }
+
+  private Behavior<Command> onWorkerTerminated(WorkerTerminated t) {
+    for (HeldLease held : List.copyOf(leases.values())) {
+      if (held.worker.equals(t.worker())) {
+        loseWorker(held.lease.leaseId(), "worker actor terminated");
+      }
+    }
+    return settle("worker actor terminated");
+  }
+
+  private boolean holdsLeaseOn(ActorRef<Worker.Command> worker) {
+    return leases.values().stream().anyMatch(h -> h.worker.equals(worker));
+  }
+
+  private void unwatchIfUnused(ActorRef<Worker.Command> worker) {
+    if (!holdsLeaseOn(worker)) {
+      context.unwatch(worker);
+    }
   }
 
   private Behavior<Command> onUnreachable(MemberUnreachable m) {
