@@ -183,7 +183,8 @@ public final class PipelineRunner implements PipelineApi, AutoCloseable {
   }
 
   private Optional<JobRecord> record(UUID id) {
-    return records().stream().filter(j -> j.id().equals(id)).findFirst();
+    return Optional.ofNullable(get(AskPattern.<JobQueue.Command, JobQueue.Job>ask(queue,
+        r -> new JobQueue.GetJob(id, r), ASK, system.scheduler())).job());
   }
 
   @Override
