@@ -82,9 +82,12 @@ public final class JobQueue
   /** The answer to {@link Cancel}. */
   public record CancelReply(boolean found, String message) implements CborSerializable {}
 
-  /** From the flow engine: the job's execution ended with {@code status}. */
-  public record ExecutionEnded(UUID id, String status, String error, Instant at)
-      implements Command {}
+  /**
+   * From the flow engine: the job's execution ended with {@code status}; {@code tasks} are its
+   * tasks' last views (null when it has none) and {@code errored} whether one failed that may not.
+   */
+  public record ExecutionEnded(UUID id, String status, String error, Instant at,
+      List<PipelineApi.TaskView> tasks, boolean errored) implements Command {}
 
   /** Starts due jobs and applies retention. */
   public record Tick() implements Command {}
@@ -116,8 +119,16 @@ public final class JobQueue
 
   public record JobStarted(UUID id, Instant at) implements Event {}
 
-  /** The job ended: its execution ended, or it was cancelled or replaced while waiting. */
-  public record JobEnded(UUID id, String status, String error, Instant at) implements Event {}
+  /**
+   * The job ended: its execution ended (with its tasks' last views), or it was cancelled or
+   * replaced while waiting ({@code tasks} null).
+   */
+  public record JobEnded(UUID id, String status, String error, Instant at,
+      List<PipelineApi.TaskView> tasks, boolean errored) implements Event {
+    JobEnded(UUID id, String status, String error, Instant at) {
+      this(id, status, error, at, null, false);
+    }
+  }
 
   /** Retention removed these jobs. */
   public record JobsRemoved(List<UUID> ids, Instant at) implements Event {}
@@ -146,7 +157,8 @@ public final class JobQueue
         JobRecord j = jobs.get(end.id());
         if (j != null) {
           lanes(j.pipeline()).move(j.id(), lanes(j.pipeline()).ended);
-          jobs.put(j.id(), j.endedAt(end.at(), end.status(), end.error()));
+          jobs.put(j.id(),
+              j.endedAt(end.at(), end.status(), end.error(), end.tasks(), end.errored()));
         }
       } else if (e instanceof JobsRemoved r) {
         for (UUID id : r.ids()) {
@@ -271,7 +283,7 @@ public final class JobQueue
     boolean delayed = def.startDelay() != null && !def.startDelay().isZero();
     JobRecord job = new JobRecord(UUID.randomUUID(), def.name(), req.variables(), req.user(),
         req.queuePartition(), now, Phase.WAITING,
-        delayed ? now.plus(def.startDelay()) : now, null, null, null, null);
+        delayed ? now.plus(def.startDelay()) : now, null, null, null, null, null, false);
     List<Event> events = new ArrayList<>();
 
     int waiting = waitingCount(s, def.name());
@@ -400,7 +412,7 @@ public final class JobQueue
       return Effect().none();
     }
     List<Event> events = new ArrayList<>();
-    events.add(new JobEnded(e.id(), e.status(), e.error(), e.at()));
+    events.add(new JobEnded(e.id(), e.status(), e.error(), e.at(), e.tasks(), e.errored()));
     return persist(s, dueStarts(s, events), List.of());
   }
 

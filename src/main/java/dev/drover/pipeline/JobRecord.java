@@ -2,12 +2,15 @@ package dev.drover.pipeline;
 
 import dev.drover.node.CborSerializable;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * A job as its queue keeps it: what was scheduled, where it is in its life, and how it ended.
- * What its tasks did is in its flow execution (the job's id is the execution's id).
+ * What its tasks did is in its flow execution (the job's id is the execution's id); once the job
+ * ended, a copy of its tasks' last views is kept here, so listing finished jobs asks no
+ * execution (which would recover each passivated one from the journal).
  *
  * @param id the job's id
  * @param pipeline its pipeline
@@ -21,11 +24,14 @@ import java.util.UUID;
  * @param ended when it ended, or null
  * @param endStatus {@code done}, {@code error} or {@code canceled} once ended
  * @param lastError why it failed or was canceled, or null
+ * @param finalTasks its tasks as they ended, or null (not ended, or ended without running)
+ * @param errored whether a task that may not fail failed (meaningful with {@code finalTasks})
  */
 public record JobRecord(
     UUID id, String pipeline, Map<String, Object> variables, String user, String queuePartition,
     Instant created, Phase phase, Instant startAt, Instant started, Instant ended,
-    String endStatus, String lastError) implements CborSerializable {
+    String endStatus, String lastError, List<PipelineApi.TaskView> finalTasks, boolean errored)
+    implements CborSerializable {
 
   /** Where a job is in its life. */
   public enum Phase { WAITING, RUNNING, ENDED }
@@ -36,11 +42,13 @@ public record JobRecord(
 
   JobRecord startedAt(Instant at) {
     return new JobRecord(id, pipeline, variables, user, queuePartition, created, Phase.RUNNING,
-        startAt, at, null, null, null);
+        startAt, at, null, null, null, null, false);
   }
 
-  JobRecord endedAt(Instant at, String status, String error) {
+  JobRecord endedAt(Instant at, String status, String error, List<PipelineApi.TaskView> tasks,
+      boolean tasksErrored) {
     return new JobRecord(id, pipeline, variables, user, queuePartition, created, Phase.ENDED,
-        startAt, started, at, status, error);
+        startAt, started, at, status, error, tasks == null ? null : List.copyOf(tasks),
+        tasksErrored);
   }
 }

@@ -16,30 +16,47 @@ final class JobViews {
 
   private JobViews() {}
 
+  /** A job's tasks as its execution shows them, and whether one failed that may not. */
+  record Tasks(List<TaskView> tasks, boolean errored) {}
+
   /**
    * @param def the job's pipeline, for the tasks of a job that has not started; may be null
-   * @param execution the job's execution, or null before it started
+   * @param execution the job's execution, or null before it started or once the job ended with
+   *     its tasks recorded
    */
   static JobView view(JobRecord job, PipelineDefinition def, ExecutionState execution) {
+    Tasks tasks;
+    if (job.finalTasks() != null) {
+      tasks = new Tasks(job.finalTasks(), job.errored());
+    } else if (execution != null && execution.isStarted()) {
+      tasks = tasks(execution);
+    } else {
+      List<TaskView> planned = new ArrayList<>();
+      if (def != null) {
+        def.tasks().values().forEach(t -> planned.add(new TaskView(t.name(), t.dependsOn(),
+            job.phase() == JobRecord.Phase.ENDED ? "canceled" : "waiting", null, null, false, 0,
+            false, null)));
+      }
+      tasks = new Tasks(planned, false);
+    }
+    return new JobView(job.id(), job.pipeline(), tasks.tasks(),
+        job.phase() == JobRecord.Phase.ENDED, "canceled".equals(job.endStatus()),
+        tasks.errored(), job.created(), job.started(), job.ended(), job.lastError(),
+        job.variables(), job.user(), job.queuePartition());
+  }
+
+  /** The tasks of a started execution. */
+  static Tasks tasks(ExecutionState execution) {
     List<TaskView> tasks = new ArrayList<>();
     boolean errored = false;
-    if (execution != null && execution.isStarted()) {
-      for (TaskRun run : execution.tasks().values()) {
-        List<String> deps = run.name().equals(Flow.ON_ERROR) ? List.of()
-            : execution.flow().task(run.name()).dependsOn();
-        TaskView t = task(run, deps);
-        errored |= t.errored() && !execution.flow().task(run.name()).allowFailure();
-        tasks.add(t);
-      }
-    } else if (def != null) {
-      def.tasks().values().forEach(t -> tasks.add(new TaskView(t.name(), t.dependsOn(),
-          job.phase() == JobRecord.Phase.ENDED ? "canceled" : "waiting", null, null, false, 0,
-          false, null)));
+    for (TaskRun run : execution.tasks().values()) {
+      List<String> deps = run.name().equals(Flow.ON_ERROR) ? List.of()
+          : execution.flow().task(run.name()).dependsOn();
+      TaskView t = task(run, deps);
+      errored |= t.errored() && !execution.flow().task(run.name()).allowFailure();
+      tasks.add(t);
     }
-    return new JobView(job.id(), job.pipeline(), tasks,
-        job.phase() == JobRecord.Phase.ENDED, "canceled".equals(job.endStatus()), errored,
-        job.created(), job.started(), job.ended(), job.lastError(), job.variables(), job.user(),
-        job.queuePartition());
+    return new Tasks(List.copyOf(tasks), errored);
   }
 
   /**

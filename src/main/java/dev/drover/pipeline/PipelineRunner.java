@@ -170,7 +170,7 @@ public final class PipelineRunner implements PipelineApi, AutoCloseable {
 
   private CompletableFuture<JobView> view(JobRecord r) {
     PipelineDefinition def = definitions.get().get(r.pipeline());
-    if (r.started() == null) {
+    if (r.started() == null || r.finalTasks() != null) {
       return CompletableFuture.completedFuture(JobViews.view(r, def, null));
     }
     return flows.get(r.id().toString()).toCompletableFuture()
@@ -286,9 +286,13 @@ public final class PipelineRunner implements PipelineApi, AutoCloseable {
     if (e.task() == null) {
       ExecutionStatus status = ExecutionStatus.valueOf(e.status());
       if (status.isFinal()) {
-        flows.get(e.executionId()).thenAccept(s -> queue.tell(new JobQueue.ExecutionEnded(id,
-            endStatus(status, s.orElse(null)), s.map(ExecutionState::error).orElse(null),
-            e.at())));
+        flows.get(e.executionId()).thenAccept(s -> {
+          JobViews.Tasks tasks = s.filter(ExecutionState::isStarted).map(JobViews::tasks)
+              .orElse(null);
+          queue.tell(new JobQueue.ExecutionEnded(id, endStatus(status, s.orElse(null)),
+              s.map(ExecutionState::error).orElse(null), e.at(),
+              tasks == null ? null : tasks.tasks(), tasks != null && tasks.errored()));
+        });
       }
       return;
     }
@@ -340,7 +344,8 @@ public final class PipelineRunner implements PipelineApi, AutoCloseable {
         flows.get(job.id().toString()).thenAccept(s -> {
           if (s.isEmpty()) {
             queue.tell(new JobQueue.ExecutionEnded(job.id(), "error",
-                "pipeline \"" + job.pipeline() + "\" is no longer defined", job.created()));
+                "pipeline \"" + job.pipeline() + "\" is no longer defined", job.created(),
+                null, false));
           }
         });
         return;
