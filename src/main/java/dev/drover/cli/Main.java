@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import dev.drover.node.NodeSystem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +29,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    NodeSystem.pooledAsyncStages();
     // initialise logging before Pekko's threads log concurrently with its start-up
     org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(new CommandLine(new Main()).execute(args));

@@ -10,7 +10,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -71,17 +73,35 @@ public final class ExecutionDirectory extends EventSourcedBehavior<
    */
   public static final class State {
     final Map<String, Track> entries = new LinkedHashMap<>();
+    /** The open executions that have a wake-up time, earliest first. */
+    final NavigableSet<Due> due = new TreeSet<>();
 
     State apply(Tracked event) {
       for (Track t : event.entries()) {
         Track old = entries.get(t.id());
-        entries.put(t.id(), old == null ? t : new Track(t.id(),
+        Track now = old == null ? t : new Track(t.id(),
             t.flow() == null ? old.flow() : t.flow(),
             t.status() == null ? old.status() : t.status(),
             t.startedAt() == null ? old.startedAt() : t.startedAt(),
-            t.endedAt(), t.wakeAt()));
+            t.endedAt(), t.wakeAt());
+        entries.put(t.id(), now);
+        if (old != null && old.wakeAt() != null) {
+          due.remove(new Due(old.wakeAt(), old.id()));
+        }
+        if (isOpen(now) && now.wakeAt() != null) {
+          due.add(new Due(now.wakeAt(), now.id()));
+        }
       }
       return this;
+    }
+  }
+
+  /** An execution's wake-up time, ordered by time. */
+  record Due(Instant at, String id) implements Comparable<Due> {
+    @Override
+    public int compareTo(Due o) {
+      int c = at.compareTo(o.at);
+      return c != 0 ? c : id.compareTo(o.id);
     }
   }
 
@@ -175,10 +195,12 @@ public final class ExecutionDirectory extends EventSourcedBehavior<
         })
         .onCommand(WakeDue.class, (s, w) -> {
           Instant now = clock.instant();
-          for (Track t : s.entries.values()) {
-            if (isOpen(t) && t.wakeAt() != null && !t.wakeAt().isAfter(now)
-                && woken.add(t.id())) {
-              wake.accept(t.id());
+          for (Due d : s.due) {
+            if (d.at().isAfter(now)) {
+              break;
+            }
+            if (woken.add(d.id())) {
+              wake.accept(d.id());
             }
           }
           armWake(s);
@@ -194,10 +216,10 @@ public final class ExecutionDirectory extends EventSourcedBehavior<
   /** Arms one timer for the earliest wake-up not yet done. */
   private void armWake(State s) {
     Instant next = null;
-    for (Track t : s.entries.values()) {
-      if (isOpen(t) && t.wakeAt() != null && !woken.contains(t.id())
-          && (next == null || t.wakeAt().isBefore(next))) {
-        next = t.wakeAt();
+    for (Due d : s.due) {
+      if (!woken.contains(d.id())) {
+        next = d.at();
+        break;
       }
     }
     if (next == null) {

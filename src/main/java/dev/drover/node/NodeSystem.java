@@ -14,6 +14,26 @@ public final class NodeSystem {
   /** The actor system name every node of a Drover cluster shares. */
   public static final String NAME = "drover";
 
+  private static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  /**
+   * Gives {@code CompletableFuture}'s asynchronous stages a pool of threads on small machines.
+   * With fewer than 3 cores the common pool's parallelism is 1, and {@code CompletableFuture}
+   * then starts a new thread for every asynchronous stage; the futures of Pekko's asks (Scala
+   * futures converted to {@code CompletionStage}) run even {@code thenApply} asynchronously, so
+   * each HTTP request or task would start and end several threads. Drover's {@code main}
+   * methods call this first; a host that embeds Drover sets
+   * {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} (or more) itself, since
+   * the setting is read once, when the common pool is first used.
+   */
+  public static void pooledAsyncStages() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM,
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
+  }
+
   private NodeSystem() {}
 
   /** The configuration of a node with {@code role} listening on {@code port} (0: any free). */

@@ -74,6 +74,7 @@ public final class WorkerMain {
   }
 
   public static void main(String[] argv) {
+    NodeSystem.pooledAsyncStages();
     // initialise logging before Pekko's threads log concurrently with its start-up
     org.slf4j.LoggerFactory.getILoggerFactory();
     ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {

@@ -18,6 +18,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,6 +36,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ShellHandler implements WorkerHandler {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  /**
+   * Threads that read scripts' stderr while the worker's thread reads stdout. Not the common
+   * pool: a reader blocks for as long as its script line runs, and an in-process worker shares
+   * that small pool with everything else in the JVM.
+   */
+  private static final ExecutorService STDERR_READERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "drover-shell-stderr");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final Duration gracePeriod;
 
@@ -58,7 +70,7 @@ public final class ShellHandler implements WorkerHandler {
         terminate(process);
       }
       CompletableFuture<Void> stderr = CompletableFuture.runAsync(
-          () -> forward(process.getErrorStream(), "stderr", context));
+          () -> forward(process.getErrorStream(), "stderr", context), STDERR_READERS);
       forward(process.getInputStream(), "stdout", context);
       exitCode = process.waitFor();
       stderr.join();

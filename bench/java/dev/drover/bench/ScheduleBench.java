@@ -1,0 +1,199 @@
+package dev.drover.bench;
+
+import static dev.drover.bench.BenchSupport.awaitUp;
+import static dev.drover.bench.BenchSupport.deleteTree;
+import static dev.drover.bench.BenchSupport.freePort;
+import static dev.drover.bench.BenchSupport.jar;
+import static dev.drover.bench.BenchSupport.median;
+import static dev.drover.bench.BenchSupport.run;
+import static dev.drover.bench.BenchSupport.size;
+import static dev.drover.bench.BenchSupport.start;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.http.JwtIssuer;
+import dev.drover.http.JwtSecret;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code POST /pipelines/schedule} under load: a real {@code drover serve} process (its own JVM,
+ * H2 journal under a fresh data directory, every job journaled before its 202) driven by
+ * {@code wrk} on loopback, and, in the same run, a peer: a Pekko HTTP server in its own JVM that
+ * answers the same request with a 202 and a fresh UUID and does nothing else, the ceiling of the
+ * HTTP stack on this machine. Then it waits for every accepted job to finish and reads the
+ * server's heap after a full GC.
+ *
+ * <p>Arguments: [runs (default 3)] [seconds per run (default 5)] [connections (default 32)]
+ * [concurrency of the pipeline (default 1, prunner's default)]. The jobs run while the
+ * schedules come in, on the same two cores; with concurrency 1 they wait in line.
+ */
+public final class ScheduleBench {
+  static final String SECRET = "bench-secret-bench-secret-bench-secret-0123";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private ScheduleBench() {}
+
+  /** One wrk run's figures. */
+  record WrkRun(double rps, long requests, long non2xx, double p50ms, double p99ms) {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int connections = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+    int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    Machine.print();
+    System.out.println("load   : " + Files.readString(Path.of("/proc/loadavg")).trim());
+    System.out.printf("wrk -t2 -c%d -d%ds per run, %d runs each, alternating; pipeline of one"
+        + " 'true' task with concurrency %d%n", connections, seconds, runs, concurrency);
+
+    Path work = Files.createTempDirectory("drover-schedule-bench");
+    Files.writeString(work.resolve("pipelines.yml"), """
+        pipelines:
+          bench:
+            concurrency: %d
+            tasks:
+              work:
+                script:
+                  - "true"
+        """.formatted(concurrency));
+    String token = new JwtIssuer(JwtSecret.of(SECRET)).issue("bench", Duration.ofHours(1));
+    Path lua = work.resolve("schedule.lua");
+    Files.writeString(lua, """
+        wrk.method = "POST"
+        wrk.body = '{"pipeline": "bench", "variables": {"n": "1"}}'
+        wrk.headers["Content-Type"] = "application/json"
+        wrk.headers["Authorization"] = "Bearer %s"
+        """.formatted(token));
+
+    int serverPort = freePort();
+    int peerPort = freePort();
+    Process server = start(work.resolve("server.log"), "-Xmx1g", "-jar", jar(), "serve",
+        "--path", work.toString(), "--data", work.resolve("data").toString(),
+        "--address", "127.0.0.1:" + serverPort, "--jwt-secret", SECRET);
+    Process peer = start(work.resolve("peer.log"), "-Xmx1g", "-cp", jar(),
+        SchedulePeer.class.getName(), String.valueOf(peerPort));
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      awaitUp(http, "http://127.0.0.1:" + serverPort + "/pipelines", token);
+      awaitUp(http, "http://127.0.0.1:" + peerPort + "/pipelines", token);
+      // warm both JVMs up (JIT, connection pools); these jobs count among the finished ones
+      wrk(serverPort, lua, 3, connections);
+      wrk(peerPort, lua, 3, connections);
+
+      List<WrkRun> drover = new ArrayList<>();
+      List<WrkRun> peers = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        WrkRun d = wrk(serverPort, lua, seconds, connections);
+        WrkRun p = wrk(peerPort, lua, seconds, connections);
+        drover.add(d);
+        peers.add(p);
+        System.out.printf("run %d: drover %7.0f jobs/s (p50 %6.2f ms, p99 %7.2f ms, %d non-2xx)"
+                + " | peer %7.0f req/s (p50 %6.2f ms, p99 %7.2f ms)%n", i + 1, d.rps(), d.p50ms(),
+            d.p99ms(), d.non2xx(), p.rps(), p.p50ms(), p.p99ms());
+      }
+      double dm = median(drover.stream().map(WrkRun::rps).toList());
+      double pm = median(peers.stream().map(WrkRun::rps).toList());
+      System.out.printf("%nmedian of %d runs: drover %.0f accepted jobs/s, p50 %.2f ms, p99 %.2f ms;"
+              + " peer %.0f req/s; drover/peer %.2f (target: >= 2000 jobs/s)%n", runs, dm,
+          median(drover.stream().map(WrkRun::p50ms).toList()),
+          median(drover.stream().map(WrkRun::p99ms).toList()), pm, dm / pm);
+      peer.destroy();
+
+      long finishStart = System.nanoTime();
+      JobCount count = awaitAllFinished(http, serverPort, token);
+      System.out.printf("all %d jobs finished %.1f s after the last run (%d done, %d not done)%n",
+          count.total(), (System.nanoTime() - finishStart) / 1e9, count.done(),
+          count.total() - count.done());
+      long pid = server.pid();
+      run("jcmd", String.valueOf(pid), "GC.run");
+      String heap = run("jcmd", String.valueOf(pid), "GC.heap_info");
+      Matcher used = Pattern.compile("used (\\d+)K").matcher(heap);
+      long usedKib = used.find() ? Long.parseLong(used.group(1)) : -1;
+      String rss = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+          .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
+      System.out.printf("server after %d finished jobs: heap used after full GC %.1f MiB "
+              + "(%.1f KiB per job), %s, data directory %.1f MiB%n", count.total(),
+          usedKib / 1024.0, (double) usedKib / count.total(), rss,
+          size(work.resolve("data")) / (1024.0 * 1024.0));
+    } finally {
+      peer.destroyForcibly();
+      server.destroy();
+      server.waitFor();
+      deleteTree(work);
+    }
+  }
+
+  /** The number of jobs the server knows and how many of them ended done. */
+  record JobCount(int total, int done, int finished) {}
+
+  static JobCount awaitAllFinished(HttpClient http, int port, String token) throws Exception {
+    while (true) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/pipelines/jobs"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode jobs = JSON.readTree(r.body()).get("jobs");
+      int total = jobs.size();
+      int finished = 0;
+      int done = 0;
+      for (JsonNode j : jobs) {
+        if (j.get("completed").asBoolean()) {
+          finished++;
+          if (!j.get("errored").asBoolean() && !j.get("canceled").asBoolean()) {
+            done++;
+          }
+        }
+      }
+      if (finished == total) {
+        return new JobCount(total, done, finished);
+      }
+      Thread.sleep(2000);
+    }
+  }
+
+  static WrkRun wrk(int port, Path lua, int seconds, int connections) throws Exception {
+    String out = run("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
+        "-s", lua.toString(), "http://127.0.0.1:" + port + "/pipelines/schedule");
+    double rps = Double.parseDouble(find(out, "Requests/sec:\\s+([\\d.]+)"));
+    long requests = Long.parseLong(find(out, "(\\d+) requests in"));
+    String non = findOr(out, "Non-2xx or 3xx responses: (\\d+)", "0");
+    return new WrkRun(rps, requests, Long.parseLong(non),
+        millis(find(out, "(?m)^\\s+50%\\s+(\\S+)")),
+        millis(find(out, "(?m)^\\s+99%\\s+(\\S+)")));
+  }
+
+  /** wrk prints latencies as 812.00us, 1.23ms or 1.05s. */
+  static double millis(String v) {
+    if (v.endsWith("us")) {
+      return Double.parseDouble(v.substring(0, v.length() - 2)) / 1000;
+    } else if (v.endsWith("ms")) {
+      return Double.parseDouble(v.substring(0, v.length() - 2));
+    } else if (v.endsWith("s")) {
+      return Double.parseDouble(v.substring(0, v.length() - 1)) * 1000;
+    }
+    throw new IllegalArgumentException("latency " + v);
+  }
+
+  static String find(String text, String regex) {
+    String v = findOr(text, regex, null);
+    if (v == null) {
+      throw new IllegalStateException("no " + regex + " in:\n" + text);
+    }
+    return v;
+  }
+
+  static String findOr(String text, String regex, String otherwise) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    return m.find() ? m.group(1) : otherwise;
+  }
+
+}
