@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,12 +31,13 @@ import java.util.regex.Pattern;
  * H2 journal under a fresh data directory, every job journaled before its 202) driven by
  * {@code wrk} on loopback, and, in the same run, a peer: a Pekko HTTP server in its own JVM that
  * answers the same request with a 202 and a fresh UUID and does nothing else, the ceiling of the
- * HTTP stack on this machine. Then it waits for every accepted job to finish and reads the
- * server's heap after a full GC.
+ * HTTP stack on this machine. Then, on a fresh server, it schedules a number of jobs, waits
+ * for all of them to finish and reads the server's heap after a full GC.
  *
- * <p>Arguments: [runs (default 3)] [seconds per run (default 5)] [connections (default 32)]
- * [concurrency of the pipeline (default 1, prunner's default)]. The jobs run while the
- * schedules come in, on the same two cores; with concurrency 1 they wait in line.
+ * <p>Arguments: [runs (default 5)] [seconds per run (default 5)] [connections (default 32)]
+ * [concurrency of the pipeline (default 1, prunner's default)] [jobs of the memory phase
+ * (default 10000; 0 skips it)]. The jobs run while the schedules come in, on the same two cores; beyond the
+ * concurrency they wait in line.
  */
 public final class ScheduleBench {
   static final String SECRET = "bench-secret-bench-secret-bench-secret-0123";
@@ -47,49 +49,51 @@ public final class ScheduleBench {
   record WrkRun(double rps, long requests, long non2xx, double p50ms, double p99ms) {}
 
   public static void main(String[] args) throws Exception {
-    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int connections = args.length > 2 ? Integer.parseInt(args[2]) : 32;
     int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    int memoryJobs = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
     Machine.print();
     System.out.println("load   : " + Files.readString(Path.of("/proc/loadavg")).trim());
-    System.out.printf("wrk -t2 -c%d -d%ds per run, %d runs each, alternating; pipeline of one"
-        + " 'true' task with concurrency %d%n", connections, seconds, runs, concurrency);
-
-    Path work = Files.createTempDirectory("drover-schedule-bench");
-    Files.writeString(work.resolve("pipelines.yml"), """
-        pipelines:
-          bench:
-            concurrency: %d
-            tasks:
-              work:
-                script:
-                  - "true"
-        """.formatted(concurrency));
     String token = new JwtIssuer(JwtSecret.of(SECRET)).issue("bench", Duration.ofHours(1));
-    Path lua = work.resolve("schedule.lua");
+    Path work = Files.createTempDirectory("drover-schedule-bench");
+    try {
+      throughput(work.resolve("throughput"), token, runs, seconds, connections, concurrency);
+      if (memoryJobs > 0) {
+        memory(work.resolve("memory"), token, memoryJobs);
+      }
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  /** Phase 1: accepted jobs/s, Drover and the peer in alternating wrk runs. */
+  static void throughput(Path dir, String token, int runs, int seconds, int connections,
+      int concurrency) throws Exception {
+    System.out.printf("%nthroughput: wrk -t2 -c%d -d%ds, 10 s warm-up, %d runs each, alternating;"
+        + " pipeline of one 'true' task with concurrency %d%n", connections, seconds, runs,
+        concurrency);
+    Files.createDirectories(dir);
+    Path lua = dir.resolve("schedule.lua");
     Files.writeString(lua, """
         wrk.method = "POST"
         wrk.body = '{"pipeline": "bench", "variables": {"n": "1"}}'
         wrk.headers["Content-Type"] = "application/json"
         wrk.headers["Authorization"] = "Bearer %s"
         """.formatted(token));
-
     int serverPort = freePort();
     int peerPort = freePort();
-    Process server = start(work.resolve("server.log"), "-Xmx1g", "-jar", jar(), "serve",
-        "--path", work.toString(), "--data", work.resolve("data").toString(),
-        "--address", "127.0.0.1:" + serverPort, "--jwt-secret", SECRET);
-    Process peer = start(work.resolve("peer.log"), "-Xmx1g", "-cp", jar(),
+    Process server = server(dir, concurrency, serverPort);
+    Process peer = start(dir.resolve("peer.log"), "-Xmx1g", "-cp", jar(),
         SchedulePeer.class.getName(), String.valueOf(peerPort));
     try {
       HttpClient http = HttpClient.newHttpClient();
       awaitUp(http, "http://127.0.0.1:" + serverPort + "/pipelines", token);
       awaitUp(http, "http://127.0.0.1:" + peerPort + "/pipelines", token);
-      // warm both JVMs up (JIT, connection pools); these jobs count among the finished ones
-      wrk(serverPort, lua, 3, connections);
-      wrk(peerPort, lua, 3, connections);
-
+      // warm both JVMs up: JIT, connection pools
+      wrk(serverPort, lua, 10, connections);
+      wrk(peerPort, lua, 10, connections);
       List<WrkRun> drover = new ArrayList<>();
       List<WrkRun> peers = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
@@ -103,34 +107,95 @@ public final class ScheduleBench {
       }
       double dm = median(drover.stream().map(WrkRun::rps).toList());
       double pm = median(peers.stream().map(WrkRun::rps).toList());
-      System.out.printf("%nmedian of %d runs: drover %.0f accepted jobs/s, p50 %.2f ms, p99 %.2f ms;"
+      System.out.printf("median of %d runs: drover %.0f accepted jobs/s, p50 %.2f ms, p99 %.2f ms;"
               + " peer %.0f req/s; drover/peer %.2f (target: >= 2000 jobs/s)%n", runs, dm,
           median(drover.stream().map(WrkRun::p50ms).toList()),
           median(drover.stream().map(WrkRun::p99ms).toList()), pm, dm / pm);
-      peer.destroy();
+    } finally {
+      peer.destroyForcibly();
+      server.destroy();
+      server.waitFor();
+    }
+  }
 
-      long finishStart = System.nanoTime();
-      JobCount count = awaitAllFinished(http, serverPort, token);
-      System.out.printf("all %d jobs finished %.1f s after the last run (%d done, %d not done)%n",
-          count.total(), (System.nanoTime() - finishStart) / 1e9, count.done(),
-          count.total() - count.done());
+  /**
+   * Phase 2: a fresh server (concurrency 8, so the jobs finish sooner) is sent {@code jobs}
+   * schedules by 16 client threads; once every job finished, its heap after a full GC.
+   */
+  static void memory(Path dir, String token, int jobs) throws Exception {
+    System.out.printf("%nmemory: %d jobs of the same pipeline with concurrency 8 on a fresh"
+        + " server, then a full GC once all finished%n", jobs);
+    Files.createDirectories(dir);
+    int port = freePort();
+    Process server = server(dir, 8, port);
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + port;
+      awaitUp(http, base + "/pipelines", token);
+      long t0 = System.nanoTime();
+      AtomicInteger left = new AtomicInteger(jobs);
+      List<Thread> clients = new ArrayList<>();
+      for (int c = 0; c < 16; c++) {
+        Thread t = new Thread(() -> {
+          try {
+            while (left.getAndDecrement() > 0) {
+              HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                      URI.create(base + "/pipelines/schedule"))
+                  .header("Authorization", "Bearer " + token)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"pipeline\": \"bench\"}"))
+                  .build(), HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() != 202) {
+                throw new IllegalStateException(r.statusCode() + " " + r.body());
+              }
+            }
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        t.start();
+        clients.add(t);
+      }
+      for (Thread t : clients) {
+        t.join();
+      }
+      JobCount count = awaitAllFinished(http, port, token);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("%d jobs scheduled and finished in %.1f s (%.0f jobs/s end to end;"
+              + " %d done, %d not)%n", count.total(), seconds, count.total() / seconds,
+          count.done(), count.total() - count.done());
       long pid = server.pid();
       run("jcmd", String.valueOf(pid), "GC.run");
       String heap = run("jcmd", String.valueOf(pid), "GC.heap_info");
       Matcher used = Pattern.compile("used (\\d+)K").matcher(heap);
       long usedKib = used.find() ? Long.parseLong(used.group(1)) : -1;
       String rss = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-          .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
+          .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS: ?")
+          .replaceAll("\\s+", " ");
       System.out.printf("server after %d finished jobs: heap used after full GC %.1f MiB "
               + "(%.1f KiB per job), %s, data directory %.1f MiB%n", count.total(),
           usedKib / 1024.0, (double) usedKib / count.total(), rss,
-          size(work.resolve("data")) / (1024.0 * 1024.0));
+          size(dir.resolve("data")) / (1024.0 * 1024.0));
     } finally {
-      peer.destroyForcibly();
       server.destroy();
       server.waitFor();
-      deleteTree(work);
     }
+  }
+
+  /** A {@code drover serve} of one pipeline, {@code bench}, with a single {@code true} task. */
+  static Process server(Path dir, int concurrency, int port) throws Exception {
+    Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
+    Files.writeString(pipelines.resolve("pipelines.yml"), """
+        pipelines:
+          bench:
+            concurrency: %d
+            tasks:
+              work:
+                script:
+                  - "true"
+        """.formatted(concurrency));
+    return start(dir.resolve("server.log"), "-Xmx1g", "-jar", jar(), "serve",
+        "--path", pipelines.toString(), "--data", dir.resolve("data").toString(),
+        "--address", "127.0.0.1:" + port, "--jwt-secret", SECRET);
   }
 
   /** The number of jobs the server knows and how many of them ended done. */

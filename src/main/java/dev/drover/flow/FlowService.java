@@ -2,17 +2,12 @@ package dev.drover.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -83,45 +78,13 @@ public final class FlowService implements AutoCloseable {
   }
 
   /**
-   * Creates the journal's tables if they are missing: on H2 Drover's variant of the plugin's
-   * schema (binary payload columns, see {@code h2-schema.sql}), elsewhere the plugin's own.
-   */
-  private static CompletionStage<Done> createSchema(ActorSystem<?> system) {
-    String profile = system.settings().config()
-        .getString("pekko-persistence-jdbc.shared-databases.slick.profile");
-    if (!profile.contains("H2Profile")) {
-      return SchemaUtils.createIfNotExists(system);
-    }
-    try (InputStream in = FlowService.class.getResourceAsStream("h2-schema.sql")) {
-      return SchemaUtils.applyScript(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-          system);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Starts {@link H2Compaction} for an H2 journal, until the actor system terminates. */
-  private static void compactH2WhileRunning(ActorSystem<?> system) {
-    Config db = system.settings().config()
-        .getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
-    Config c = system.settings().config().getConfig("drover.flow.h2-compaction");
-    H2Compaction compaction = H2Compaction.start(system, db.getString("url"),
-        db.getString("user"), db.getString("password"), c.getDuration("interval"),
-        c.getInt("target-fill-rate"), (int) c.getBytes("write-limit").longValue());
-    if (compaction != null) {
-      system.getWhenTerminated().thenRun(compaction::close);
-    }
-  }
-
-  /**
    * As {@link #start(ActorSystem, TaskContext.OutputSink, Clock)}, with {@code renderer}
    * turning each node action's input into what its worker receives when an attempt starts.
    */
   public static CompletionStage<FlowService> start(ActorSystem<?> system,
       TaskContext.OutputSink output, Clock clock, NodeInputRenderer renderer) {
     Config c = system.settings().config().getConfig("drover.flow");
-    return createSchema(system).thenApply(done -> {
-      compactH2WhileRunning(system);
+    return SchemaUtils.createIfNotExists(system).thenApply(done -> {
       joinIfAlone(system);
       Executor dispatcher = system.dispatchers().lookup(
           DispatcherSelector.fromConfig("drover.flow.local-dispatcher"));
