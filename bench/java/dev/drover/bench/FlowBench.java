@@ -97,6 +97,7 @@ public final class FlowBench {
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      BenchSupport.deleteTree(data);
     }
   }
 
