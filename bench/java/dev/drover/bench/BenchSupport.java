@@ -39,9 +39,7 @@ final class BenchSupport {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-            .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
+        if (get(http, url, token).statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {
@@ -50,6 +48,27 @@ final class BenchSupport {
       Thread.sleep(200);
     }
     throw new IllegalStateException(url + " did not answer within 60 s");
+  }
+
+  /** {@code GET url} with the bearer token. */
+  static HttpResponse<String> get(HttpClient http, String url, String token)
+      throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code POST url} of a JSON body with the bearer token. */
+  static HttpResponse<String> post(HttpClient http, String url, String token, String json)
+      throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Argument {@code i} as a number, or {@code otherwise} when it is not given. */
+  static long arg(String[] args, int i, long otherwise) {
+    return args.length > i ? Long.parseLong(args[i]) : otherwise;
   }
 
   static String jar() {

@@ -1,10 +1,13 @@
 package dev.drover.bench;
 
+import static dev.drover.bench.BenchSupport.arg;
 import static dev.drover.bench.BenchSupport.awaitUp;
 import static dev.drover.bench.BenchSupport.deleteTree;
 import static dev.drover.bench.BenchSupport.freePort;
+import static dev.drover.bench.BenchSupport.get;
 import static dev.drover.bench.BenchSupport.jar;
 import static dev.drover.bench.BenchSupport.median;
+import static dev.drover.bench.BenchSupport.post;
 import static dev.drover.bench.BenchSupport.run;
 import static dev.drover.bench.BenchSupport.start;
 
@@ -12,9 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,12 +100,12 @@ public final class DagBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    int n = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-    int tasks = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-    long seed = args.length > 3 ? Long.parseLong(args[3]) : 42;
+    int runs = (int) arg(args, 0, 5);
+    int n = (int) arg(args, 1, 4);
+    int tasks = (int) arg(args, 2, 200);
+    long seed = arg(args, 3, 42);
     Machine.print();
-    System.out.println("load   : " + Files.readString(Path.of("/proc/loadavg")).trim());
+    Machine.printLoad();
     System.out.println("ninja  : " + run("ninja", "--version").trim() + ", make: "
         + run("make", "--version").lines().findFirst().orElse("?"));
     List<TreeSet<Integer>> dag = dag(tasks, seed);
@@ -187,20 +188,15 @@ public final class DagBench {
 
   static double droverRun(HttpClient http, String base, String token) throws Exception {
     long t0 = System.nanoTime();
-    HttpResponse<String> scheduled = http.send(HttpRequest.newBuilder(
-            URI.create(base + "/pipelines/schedule"))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"pipeline\": \"dag\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> scheduled =
+        post(http, base + "/pipelines/schedule", token, "{\"pipeline\": \"dag\"}");
     if (scheduled.statusCode() != 202) {
       throw new IllegalStateException("schedule: " + scheduled.statusCode() + " "
           + scheduled.body());
     }
     String id = JSON.readTree(scheduled.body()).get("jobId").asText();
     while (true) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-              URI.create(base + "/job/detail?id=" + id))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = get(http, base + "/job/detail?id=" + id, token);
       JsonNode job = JSON.readTree(r.body());
       if (job.path("completed").asBoolean()) {
         double ms = (System.nanoTime() - t0) / 1e6;
@@ -217,9 +213,7 @@ public final class DagBench {
   static void awaitPool(HttpClient http, String base, String token, int n) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-              URI.create(base + "/api/v1/pools/shell"))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = get(http, base + "/api/v1/pools/shell", token);
       if (r.statusCode() == 200 && JSON.readTree(r.body()).path("idle").asInt() >= n) {
         return;
       }

@@ -16,6 +16,11 @@ final class Machine {
         + System.getProperty("java.runtime.version"));
   }
 
+  /** Prints the load average, which says whether the machine was quiet. */
+  static void printLoad() throws IOException {
+    System.out.println("load   : " + Files.readString(Path.of("/proc/loadavg")).trim());
+  }
+
   static String cpuModel() {
     try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
       return lines.filter(l -> l.startsWith("model name")).findFirst()

@@ -1,10 +1,13 @@
 package dev.drover.bench;
 
+import static dev.drover.bench.BenchSupport.arg;
 import static dev.drover.bench.BenchSupport.awaitUp;
 import static dev.drover.bench.BenchSupport.deleteTree;
 import static dev.drover.bench.BenchSupport.freePort;
+import static dev.drover.bench.BenchSupport.get;
 import static dev.drover.bench.BenchSupport.jar;
 import static dev.drover.bench.BenchSupport.median;
+import static dev.drover.bench.BenchSupport.post;
 import static dev.drover.bench.BenchSupport.run;
 import static dev.drover.bench.BenchSupport.size;
 import static dev.drover.bench.BenchSupport.start;
@@ -13,9 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,13 +50,13 @@ public final class ScheduleBench {
   record WrkRun(double rps, long requests, long non2xx, double p50ms, double p99ms) {}
 
   public static void main(String[] args) throws Exception {
-    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    int connections = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-    int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-    int memoryJobs = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
+    int runs = (int) arg(args, 0, 5);
+    int seconds = (int) arg(args, 1, 5);
+    int connections = (int) arg(args, 2, 32);
+    int concurrency = (int) arg(args, 3, 1);
+    int memoryJobs = (int) arg(args, 4, 10_000);
     Machine.print();
-    System.out.println("load   : " + Files.readString(Path.of("/proc/loadavg")).trim());
+    Machine.printLoad();
     String token = new JwtIssuer(JwtSecret.of(SECRET)).issue("bench", Duration.ofHours(1));
     Path work = Files.createTempDirectory("drover-schedule-bench");
     try {
@@ -139,11 +140,8 @@ public final class ScheduleBench {
         Thread t = new Thread(() -> {
           try {
             while (left.getAndDecrement() > 0) {
-              HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                      URI.create(base + "/pipelines/schedule"))
-                  .header("Authorization", "Bearer " + token)
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"pipeline\": \"bench\"}"))
-                  .build(), HttpResponse.BodyHandlers.ofString());
+              HttpResponse<String> r =
+                  post(http, base + "/pipelines/schedule", token, "{\"pipeline\": \"bench\"}");
               if (r.statusCode() != 202) {
                 throw new IllegalStateException(r.statusCode() + " " + r.body());
               }
@@ -198,14 +196,12 @@ public final class ScheduleBench {
         "--address", "127.0.0.1:" + port, "--jwt-secret", SECRET);
   }
 
-  /** The number of jobs the server knows and how many of them ended done. */
-  record JobCount(int total, int done, int finished) {}
+  /** The number of jobs the server knows, all finished, and how many of them ended done. */
+  record JobCount(int total, int done) {}
 
   static JobCount awaitAllFinished(HttpClient http, int port, String token) throws Exception {
     while (true) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + port + "/pipelines/jobs"))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = get(http, "http://127.0.0.1:" + port + "/pipelines/jobs", token);
       JsonNode jobs = JSON.readTree(r.body()).get("jobs");
       int total = jobs.size();
       int finished = 0;
@@ -219,7 +215,7 @@ public final class ScheduleBench {
         }
       }
       if (finished == total) {
-        return new JobCount(total, done, finished);
+        return new JobCount(total, done);
       }
       Thread.sleep(2000);
     }
