@@ -15,28 +15,39 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One job of a pipeline of 200 {@code true} tasks forming a seeded random DAG, on a real
  * {@code drover serve} whose shell pool holds N workers, against {@code ninja -j N} and
- * {@code make -j N} running the same DAG in the same run. Drover's time runs from the
- * {@code POST /pipelines/schedule} until {@code GET /job/detail} first shows the job completed
- * (polled every 2 ms); ninja's and make's are their process wall times. Each tool runs once
- * untimed, then the runs alternate.
+ * {@code make -j N} running the same DAG in the same run, and against {@link HandlerFloor} (the
+ * same DAG on N plain threads calling Drover's shell handler: the cost of starting the
+ * processes from a JVM). Drover's time runs from the {@code POST /pipelines/schedule} until the
+ * server's event stream reports the job's end; ninja's and make's are their process wall times.
+ * Each peer runs once untimed and Drover {@value #WARM_UP_JOBS} times, then the runs alternate.
  *
  * <p>Arguments: [runs (default 5)] [N (default 4)] [tasks (default 200)] [seed (default 42)].
  */
 public final class DagBench {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int WARM_UP_JOBS = 10;
 
   private DagBench() {}
 
@@ -120,45 +131,74 @@ public final class DagBench {
     Path makeDir = Files.createDirectories(work.resolve("make"));
     Files.writeString(makeDir.resolve("Makefile"), makefile(dag));
 
+    HandlerFloor floor = new HandlerFloor(dag, n);
+    try {
+      ninjaRun(ninjaDir, n);
+      makeRun(makeDir, n);
+      floor.run();
+      for (String launcher : List.of("forked", "in-process")) {
+        phase(launcher, work, pipelines, ninjaDir, makeDir, floor, runs, n, tasks);
+      }
+    } finally {
+      floor.close();
+      deleteTree(work);
+    }
+  }
+
+  /**
+   * The runs against one server whose shell workers are started by {@code launcher}
+   * ({@code drover.node.launcher}); the peers run again beside it, so each ratio compares runs
+   * made at the same time.
+   */
+  static void phase(String launcher, Path work, Path pipelines, Path ninjaDir, Path makeDir,
+      HandlerFloor floor, int runs, int n, int tasks) throws Exception {
     String secret = ScheduleBench.SECRET;
     String token = new JwtIssuer(JwtSecret.of(secret)).issue("bench", Duration.ofHours(1));
     int port = freePort();
-    Process server = start(work.resolve("server.log"), "-Xmx1g",
-        "-Ddrover.node.pool.min=" + n, "-Ddrover.node.pool.warm=0",
-        "-Ddrover.node.pool.max=" + n, "-jar", jar(), "serve", "--path", pipelines.toString(),
-        "--data", work.resolve("data").toString(), "--address", "127.0.0.1:" + port,
-        "--jwt-secret", secret);
+    Process server = start(work.resolve("server-" + launcher + ".log"), "-Xmx1g",
+        "-Ddrover.node.launcher=" + launcher, "-Ddrover.node.pool.min=" + n,
+        "-Ddrover.node.pool.warm=0", "-Ddrover.node.pool.max=" + n, "-jar", jar(), "serve",
+        "--path", pipelines.toString(), "--data", work.resolve("data-" + launcher).toString(),
+        "--address", "127.0.0.1:" + port, "--jwt-secret", secret);
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + port;
     try {
       awaitUp(http, base + "/pipelines", token);
       awaitPool(http, base, token, n);
-      ninjaRun(ninjaDir, n);
-      makeRun(makeDir, n);
-      droverRun(http, base, token);
+      JobEnds ends = new JobEnds(http, base, token);
+      // a server runs for long: its first jobs pay for the JIT (the first is 2x slower)
+      for (int i = 0; i < WARM_UP_JOBS; i++) {
+        droverRun(http, base, token, ends);
+      }
+      System.out.printf("%nshell workers %s (drover.node.launcher)%n", launcher);
       List<Double> ninja = new ArrayList<>();
       List<Double> make = new ArrayList<>();
+      List<Double> floors = new ArrayList<>();
       List<Double> drover = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         double ni = ninjaRun(ninjaDir, n);
         double ma = makeRun(makeDir, n);
-        double dr = droverRun(http, base, token);
+        double fl = floor.run();
+        double dr = droverRun(http, base, token, ends);
         ninja.add(ni);
         make.add(ma);
+        floors.add(fl);
         drover.add(dr);
-        System.out.printf("run %d: ninja %6.0f ms | make %6.0f ms | drover %6.0f ms (%.2f x ninja)%n",
-            i + 1, ni, ma, dr, dr / ni);
+        System.out.printf("run %d: ninja %5.0f ms | make %5.0f ms | handler floor %5.0f ms"
+            + " | drover %6.0f ms (%.2f x ninja)%n", i + 1, ni, ma, fl, dr, dr / ni);
       }
       double nm = median(ninja);
       double mm = median(make);
+      double fm = median(floors);
       double dm = median(drover);
-      System.out.printf("%nmedian of %d runs: ninja -j %d %.0f ms, make -j %d %.0f ms, drover %.0f ms"
-          + " (%.1f ms per task); drover/ninja %.2f, drover/make %.2f (target: <= 1.5 x ninja)%n",
-          runs, n, nm, n, mm, dm, dm / tasks, dm / nm, dm / mm);
+      System.out.printf("median of %d runs: ninja -j %d %.0f ms, make -j %d %.0f ms,"
+          + " handler floor %.0f ms, drover (%s) %.0f ms (%.1f ms per task)%n",
+          runs, n, nm, n, mm, fm, launcher, dm, dm / tasks);
+      System.out.printf("drover/ninja %.2f (target: <= 1.5), drover/make %.2f,"
+          + " drover/floor %.2f, floor/ninja %.2f%n", dm / nm, dm / mm, dm / fm, fm / nm);
     } finally {
       server.destroy();
       server.waitFor();
-      deleteTree(work);
     }
   }
 
@@ -186,7 +226,8 @@ public final class DagBench {
     }
   }
 
-  static double droverRun(HttpClient http, String base, String token) throws Exception {
+  static double droverRun(HttpClient http, String base, String token, JobEnds ends)
+      throws Exception {
     long t0 = System.nanoTime();
     HttpResponse<String> scheduled =
         post(http, base + "/pipelines/schedule", token, "{\"pipeline\": \"dag\"}");
@@ -195,17 +236,60 @@ public final class DagBench {
           + scheduled.body());
     }
     String id = JSON.readTree(scheduled.body()).get("jobId").asText();
-    while (true) {
-      HttpResponse<String> r = get(http, base + "/job/detail?id=" + id, token);
-      JsonNode job = JSON.readTree(r.body());
-      if (job.path("completed").asBoolean()) {
-        double ms = (System.nanoTime() - t0) / 1e6;
-        if (job.path("errored").asBoolean() || job.path("canceled").asBoolean()) {
-          throw new IllegalStateException("job " + id + " failed: " + r.body());
-        }
-        return ms;
+    String status = ends.await(id).get(5, TimeUnit.MINUTES);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    if (!"done".equals(status)) {
+      throw new IllegalStateException("job " + id + " ended " + status + ": "
+          + get(http, base + "/job/detail?id=" + id, token).body());
+    }
+    return ms;
+  }
+
+  /**
+   * The ends of jobs, read from the server's event stream ({@code GET /api/v1/events}), which
+   * is opened once before the runs. Waiting on the stream rather than polling the job's detail
+   * keeps the measurement from loading the server it measures.
+   */
+  static final class JobEnds {
+    private final Map<String, CompletableFuture<String>> ends = new ConcurrentHashMap<>();
+
+    JobEnds(HttpClient http, String base, String token) throws Exception {
+      HttpResponse<Stream<String>> stream = http.send(
+          HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+              .header("Authorization", "Bearer " + token).build(),
+          HttpResponse.BodyHandlers.ofLines());
+      if (stream.statusCode() != 200) {
+        throw new IllegalStateException("event stream: " + stream.statusCode());
       }
-      Thread.sleep(2);
+      Thread reader = new Thread(() -> {
+        try {
+          stream.body().forEach(this::line);
+        } catch (UncheckedIOException closed) {
+          // the server stopped: no job of it is awaited any more
+        }
+      }, "job-ends");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void line(String line) {
+      if (!line.startsWith("data:")) {
+        return;
+      }
+      try {
+        JsonNode event = JSON.readTree(line.substring(5));
+        String status = event.path("status").asText();
+        if (event.path("task").isNull()
+            && List.of("done", "error", "canceled").contains(status)) {
+          await(event.path("jobId").asText()).complete(status);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("not an event: " + line, e);
+      }
+    }
+
+    CompletableFuture<String> await(String jobId) {
+      return ends.computeIfAbsent(jobId, id -> new CompletableFuture<>());
     }
   }
 

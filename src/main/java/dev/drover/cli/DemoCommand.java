@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.drover.demo.Squaring;
-import dev.drover.node.ForkedJvmLauncher;
+import dev.drover.node.WorkerLauncher;
 import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
@@ -33,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     PoolSettings settings = PoolSettings.fromConfig(config, "square", Squaring.class.getName())
         .toBuilder().pool(1, 0, 1).build();
     ActorSystem<Supervisor.Command> system = NodeSystem.supervisor(
-        settings, ForkedJvmLauncher.fromConfig(config), 0, config);
+        settings, WorkerLauncher.fromConfig(config), 0, config);
     try {
       awaitPoolReady(system);
       String address = Cluster.get(system).selfMember().address().toString();

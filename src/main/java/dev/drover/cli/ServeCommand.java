@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.drover.flow.FlowConfig;
 import dev.drover.http.HttpServer;
 import dev.drover.http.JwtSecret;
-import dev.drover.node.ForkedJvmLauncher;
+import dev.drover.node.WorkerLauncher;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.Supervisor;
@@ -97,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
         ConfigValueFactory.fromAnyRef(grace.plusSeconds(1).toMillis() + "ms"));
     PoolSettings shell = PoolSettings.fromConfig(config, PoolSettings.SHELL, null);
     ActorSystem<Supervisor.Command> system = NodeSystem.supervisor(
-        shell, ForkedJvmLauncher.fromConfig(config), 0, config);
+        shell, WorkerLauncher.fromConfig(config), 0, config);
 
     AtomicReference<String> baseUrl = new AtomicReference<>("http://" + address);
     PipelineRunner runner = PipelineRunner.start(system, definitions, data.toAbsolutePath(),

@@ -3,7 +3,7 @@ package dev.drover.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import dev.drover.node.ForkedJvmLauncher;
+import dev.drover.node.WorkerLauncher;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.Supervisor;
@@ -54,7 +54,7 @@ final class SupervisorCommand implements Callable<Integer> {
             max == null ? defaults.max() : max)
         .build();
     ActorSystem<Supervisor.Command> system = NodeSystem.supervisor(
-        settings, ForkedJvmLauncher.fromConfig(config), port, config);
+        settings, WorkerLauncher.fromConfig(config), port, config);
     System.out.println("supervisor of kind '" + kind + "' at "
         + Cluster.get(system).selfMember().address() + " (pool min " + settings.min() + ", warm "
         + settings.warm() + ", max " + settings.max() + "); worker logs in "

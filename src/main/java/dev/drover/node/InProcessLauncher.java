@@ -7,8 +7,13 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * Runs each worker as an actor in the supervisor's own actor system, a child of its slot: the
- * same protocol, no fork. For TestKit simulations and fast tests; a crash of the handler's JVM
- * is the supervisor's crash here, so production pools fork.
+ * same protocol, no fork. For TestKit simulations and fast tests, and for pools whose handler is
+ * trusted not to take its JVM down — such as the built-in {@code shell} handler, whose scripts
+ * run in processes of their own anyway — where a worker then costs neither a JVM start nor a
+ * remote message per lease (about half of the CPU time of a short shell task, see
+ * {@code bench/run-dag}). A crash of the handler's JVM is the supervisor's crash here, and a
+ * stopped worker cancels its running work itself (SIGTERM to a script's process group), as
+ * there is no worker JVM whose process tree the slot could kill.
  */
 public final class InProcessLauncher implements WorkerLauncher {
 

@@ -124,6 +124,16 @@ public final class Worker {
         }
       }
     }
+
+    /** Cancels on the calling thread: the worker is stopping and no other thread may follow. */
+    void cancelNow() {
+      cancelled.set(true);
+      for (Runnable action : cancelActions) {
+        if (cancelActions.remove(action)) {
+          action.run();
+        }
+      }
+    }
   }
 
   private static final String LEASE_IDLE_TIMER = "lease-idle";
@@ -140,6 +150,8 @@ public final class Worker {
   private ActorRef<Supervisor.Command> supervisor;
   private int slotId = -1;
   private int leasesServed;
+  /** The work the handler's thread is running, if any; cancelled when the worker stops. */
+  private volatile RunningWork current;
 
   private Worker(
       ActorContext<Command> context, TimerScheduler<Command> timers, WorkerHandler handler,
@@ -351,7 +363,16 @@ public final class Worker {
     return stopping(s.reason());
   }
 
+  /**
+   * A worker in its own JVM stops with it, and its slot kills the JVM's process tree. A worker
+   * in the supervisor's JVM ({@link InProcessLauncher}) has no JVM of its own to take its work
+   * along: it cancels the work itself, so a script it started does not outlive it.
+   */
   private Behavior<Command> onPostStop() {
+    RunningWork work = current;
+    if (work != null) {
+      work.cancelNow();
+    }
     executor.shutdownNow();
     return Behaviors.same();
   }
@@ -390,13 +411,16 @@ public final class Worker {
    */
   private void run(RunningWork work, JsonNode input) {
     ActorRef<Command> self = context.getSelf();
+    current = work;
     executor.execute(() -> {
       try {
         JsonNode result = handler.handle(input, work);
+        current = null;
         self.tell(work.isCancelled()
             ? new WorkDone(work.id, null, "cancelled", true)
             : new WorkDone(work.id, result, null, false));
       } catch (Exception | LinkageError e) {
+        current = null;
         String error = e.getMessage() == null ? e.toString() : e.getMessage();
         self.tell(new WorkDone(work.id, null,
             work.isCancelled() ? "cancelled: " + error : error, work.isCancelled()));

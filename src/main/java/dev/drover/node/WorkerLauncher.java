@@ -6,9 +6,26 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 /**
  * Starts the worker of one {@link WorkerSlot} incarnation. Two ways ship with Drover:
  * {@link ForkedJvmLauncher} (the default: a JVM per worker) and {@link InProcessLauncher} (a
- * worker actor in the supervisor's actor system, for simulations and fast tests).
+ * worker actor in the supervisor's actor system: simulations, tests, and a {@code drover serve}
+ * on one machine that prefers less overhead per task to a JVM per worker).
  */
 public interface WorkerLauncher {
+
+  /**
+   * The launcher {@code drover.node.launcher} names: {@code forked} ({@link ForkedJvmLauncher},
+   * configured by {@code drover.node.worker-cds-archive}) or {@code in-process}.
+   *
+   * @throws IllegalArgumentException for any other value
+   */
+  static WorkerLauncher fromConfig(com.typesafe.config.Config config) {
+    String launcher = config.getString("drover.node.launcher");
+    return switch (launcher) {
+      case "forked" -> ForkedJvmLauncher.fromConfig(config);
+      case "in-process" -> new InProcessLauncher();
+      default -> throw new IllegalArgumentException("drover.node.launcher must be \"forked\" or "
+          + "\"in-process\", got \"" + launcher + "\"");
+    };
+  }
 
   /**
    * Starts a worker that will register with {@code request.slot()}.

@@ -35,6 +35,7 @@ class ServeLifecycleTest {
 
   @TempDir Path dir;
   private final List<Process> servers = new ArrayList<>();
+  private final List<Long> scripts = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private final String token = new JwtIssuer(JwtSecret.of(SECRET)).issue("crash", Duration.ofHours(1));
 
@@ -46,6 +47,8 @@ class ServeLifecycleTest {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
     }
+    // a script that outlived its server has no parent left to find it by
+    scripts.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
   }
 
   private Process serve(int port) throws IOException {
@@ -53,10 +56,16 @@ class ServeLifecycleTest {
   }
 
   private Process serve(int port, Duration grace, String... more) throws IOException {
+    return serve(port, grace, List.of(), more);
+  }
+
+  private Process serve(int port, Duration grace, List<String> jvmOptions, String... more)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        "-Xmx512m", "-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
         "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,
         "--data", dir.resolve("data").toString(), "--jwt-secret", SECRET));
     command.addAll(List.of(more));
@@ -280,6 +289,55 @@ class ServeLifecycleTest {
       }
     });
     assertThat(Files.readAllLines(dir.resolve("order"))).containsExactly("0", "1", "2", "3");
+  }
+
+  @Test
+  void inProcessWorkersRunTheScriptsAndStopThemWhenTheServerStops() throws Exception {
+    // given a server whose shell workers are actors in its own JVM
+    Files.createDirectories(dir.resolve("defs"));
+    Files.writeString(dir.resolve("defs/pipelines.yml"), """
+        pipelines:
+          wait:
+            tasks:
+              step:
+                script:
+                  - >-
+                    echo $$ > {{ .pid }}.tmp && mv {{ .pid }}.tmp {{ .pid }}
+                    && while [ ! -f {{ .gate }} ]; do sleep 0.05; done
+        """);
+    int port = freePort();
+    Process server = serve(port, Duration.ofSeconds(1),
+        List.of("-Ddrover.node.launcher=in-process"));
+    await().atMost(WAIT).until(() -> up(http, port));
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode pool = get(port, "/api/v1/pools/shell");
+      assertThat(pool.get("workers")).isNotEmpty();
+      pool.get("workers").forEach(w ->
+          assertThat(w.get("pid").asLong()).isEqualTo(server.pid()));
+    });
+
+    // when a job's script runs on one of them
+    Path pidFile = dir.resolve("script.pid");
+    String body = "{\"pipeline\": \"wait\", \"variables\": {\"pid\": \"" + pidFile
+        + "\", \"gate\": \"" + dir.resolve("gate") + "\"}}";
+    HttpResponse<String> scheduled = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/pipelines/schedule"))
+        .header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(scheduled.statusCode()).as(scheduled.body()).isEqualTo(202);
+    await().atMost(WAIT).until(() -> Files.exists(pidFile));
+    long script = Long.parseLong(Files.readString(pidFile).trim());
+    scripts.add(script);
+    assertThat(ProcessHandle.of(script)).as("the script's shell").isPresent();
+
+    // and the server is stopped while the script still runs
+    server.destroy();
+    assertThat(server.waitFor(50, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    // then the script did not outlive the server (its process group got SIGTERM)
+    await().atMost(WAIT).until(() -> ProcessHandle.of(script).map(p -> !p.isAlive())
+        .orElse(true));
   }
 
   private static int freePort() throws IOException {
