@@ -6,9 +6,11 @@ import dev.drover.observe.TransitionLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -124,6 +126,12 @@ public final class Client {
   private final ActorRef<WorkEvent> workEvents;
   private final ActorRef<Supervisor.LeaseReply> leaseReplies;
   private final Map<String, HeldLease> leases = new HashMap<>();
+  /**
+   * Workers this client watches: every one it was granted that is still alive. A worker stays
+   * watched after its lease ends (watching and unwatching per lease cost four remote system
+   * messages per lease), and is watched once however often it is leased again.
+   */
+  private final Set<ActorRef<Worker.Command>> watchedWorkers = new HashSet<>();
   private final Map<String, RequestWorker> requests = new HashMap<>();
   private final List<CompletableFuture<State>> attachWaiters = new ArrayList<>();
   private ActorRef<Supervisor.Command> supervisor;
@@ -341,7 +349,7 @@ public final class Client {
         g.worker().tell(new Worker.Release(g.leaseId(), workEvents));
         return settle("returned an unwanted lease");
       }
-      if (!holdsLeaseOn(g.worker())) {
+      if (watchedWorkers.add(g.worker())) {
         context.watchWith(g.worker(), new WorkerTerminated(g.worker()));
       }
       leases.put(g.leaseId(), new HeldLease(lease, g.worker()));
@@ -394,7 +402,6 @@ public final class Client {
       }
     } else if (event instanceof WorkEvent.LeaseEnded e) {
       leases.remove(e.leaseId());
-      unwatchIfUnused(held.worker);
       failWork(held, new ErrWorker("lease " + e.leaseId() + " ended: " + e.reason()));
       held.releases.forEach(f -> f.complete(null));
       return settle("lease " + e.leaseId() + " ended: " + e.reason());
@@ -409,7 +416,6 @@ public final class Client {
     if (held == null) {
       return Behaviors.same();
     }
-    unwatchIfUnused(held.worker);
     WorkerLost lost = new WorkerLost(leaseId, cause);
     failWork(held, lost);
     held.releases.forEach(f -> f.complete(null));
@@ -419,22 +425,13 @@ public final class Client {
   }
 
   private Behavior<Command> onWorkerTerminated(WorkerTerminated t) {
+    watchedWorkers.remove(t.worker());
     for (HeldLease held : List.copyOf(leases.values())) {
       if (held.worker.equals(t.worker())) {
         loseWorker(held.lease.leaseId(), "worker actor terminated");
       }
     }
     return settle("worker actor terminated");
-  }
-
-  private boolean holdsLeaseOn(ActorRef<Worker.Command> worker) {
-    return leases.values().stream().anyMatch(h -> h.worker.equals(worker));
-  }
-
-  private void unwatchIfUnused(ActorRef<Worker.Command> worker) {
-    if (!holdsLeaseOn(worker)) {
-      context.unwatch(worker);
-    }
   }
 
   private Behavior<Command> onUnreachable(MemberUnreachable m) {

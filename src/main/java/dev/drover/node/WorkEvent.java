@@ -1,12 +1,12 @@
 package dev.drover.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drover.observe.Transition;
 
 /**
- * What a worker tells its lease holder: the payloads and the end of each piece of work, its own
- * state changes, refusals and the end of the lease. Every event names its lease so a client
- * holding several leases can tell them apart.
+ * What a worker tells its lease holder: the payloads and the end of each piece of work, refusals
+ * and the end of the lease. Every event names its lease so a client holding several leases can
+ * tell them apart. The worker's state changes go to its supervisor (pool status) and its own
+ * event stream, not to the holder, which learns all it acts on from these events.
  */
 public sealed interface WorkEvent extends CborSerializable {
 
@@ -26,9 +26,6 @@ public sealed interface WorkEvent extends CborSerializable {
   /** The worker would not take a message; nothing was started or changed. */
   record WorkRefused(String leaseId, String workId, Refusal reason, String message)
       implements WorkEvent {}
-
-  /** The worker moved from one state to another. */
-  record WorkerStateChanged(String leaseId, Transition transition) implements WorkEvent {}
 
   /** The lease is over (released, timed out, or the worker is stopping); the worker is free. */
   record LeaseEnded(String leaseId, String reason) implements WorkEvent {}

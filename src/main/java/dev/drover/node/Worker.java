@@ -5,8 +5,10 @@ import dev.drover.node.WorkEvent.Refusal;
 import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -71,7 +73,12 @@ public final class Worker {
       implements Command {}
 
   /** Private: the lease holder's actor is gone. */
-  record HolderTerminated(String leaseId) implements Command {}
+  /**
+   * Private: a lease holder's actor is gone. Keyed by the holder, not by a lease: a holder stays
+   * watched across its leases (watching and unwatching per lease cost four remote system
+   * messages per lease), so the same watch may outlive several leases.
+   */
+  record HolderTerminated(ActorRef<WorkEvent> holder) implements Command {}
 
   /** Private: the lease saw no work for {@code lease-idle-timeout}. */
   record LeaseIdle(String leaseId) implements Command {}
@@ -150,6 +157,8 @@ public final class Worker {
   private ActorRef<Supervisor.Command> supervisor;
   private int slotId = -1;
   private int leasesServed;
+  /** Holders this worker watches: every client it served that is still alive. */
+  private final Set<ActorRef<WorkEvent>> watchedHolders = new HashSet<>();
   /** The work the handler's thread is running, if any; cancelled when the worker stops. */
   private volatile RunningWork current;
 
@@ -222,7 +231,9 @@ public final class Worker {
     return common()
         .onMessage(Reserve.class, r -> {
           Lease lease = new Lease(r.leaseId(), r.clientId(), r.holder());
-          context.watchWith(r.holder(), new HolderTerminated(r.leaseId()));
+          if (watchedHolders.add(r.holder())) {
+            context.watchWith(r.holder(), new HolderTerminated(r.holder()));
+          }
           r.replyTo().tell(new Supervisor.ReservationConfirmed(slotId, r.leaseId()));
           return reserved(lease, "reserved for client " + r.clientId());
         })
@@ -232,7 +243,10 @@ public final class Worker {
             Refusal.NOT_LEASE_HOLDER, "worker is not leased"))
         .onMessage(Release.class, r -> refuse(r.replyTo(), r.leaseId(), null,
             Refusal.NOT_LEASE_HOLDER, "worker is not leased"))
-        .onMessage(HolderTerminated.class, h -> Behaviors.same())
+        .onMessage(HolderTerminated.class, h -> {
+          forget(h);
+          return Behaviors.same();
+        })
         .onMessage(LeaseIdle.class, l -> Behaviors.same())
         .onMessage(WorkDone.class, d -> Behaviors.same())
         .build();
@@ -240,7 +254,7 @@ public final class Worker {
 
   private Behavior<Command> reserved(Lease lease, String cause) {
     timers.startSingleTimer(LEASE_IDLE_TIMER, new LeaseIdle(lease.id()), leaseIdleTimeout);
-    tellHolder(lease, log.record("Reserved", cause));
+    log.record("Reserved", cause);
     return common()
         .onMessage(Reserve.class, r -> refuseReservation(r, "already leased"))
         .onMessage(Submit.class, s -> {
@@ -262,7 +276,7 @@ public final class Worker {
             ? endLease(lease, "released by its holder")
             : refuse(r.replyTo(), r.leaseId(), null, Refusal.NOT_LEASE_HOLDER,
                 "worker is leased to another client"))
-        .onMessage(HolderTerminated.class, h -> h.leaseId().equals(lease.id())
+        .onMessage(HolderTerminated.class, h -> forget(h).equals(lease.holder())
             ? endLease(lease, "lease holder terminated")
             : Behaviors.same())
         .onMessage(LeaseIdle.class, l -> l.leaseId().equals(lease.id())
@@ -273,8 +287,8 @@ public final class Worker {
   }
 
   private Behavior<Command> busy(Lease lease, RunningWork work, boolean ending) {
-    tellHolder(lease, log.record("Busy", ending ? "ending lease once work " + work.id
-        + " stops" : "running work " + work.id));
+    log.record("Busy", ending ? "ending lease once work " + work.id + " stops"
+        : "running work " + work.id);
     return common()
         .onMessage(Reserve.class, r -> refuseReservation(r, "already leased"))
         .onMessage(Submit.class, s -> holds(lease, s.leaseId(), s.replyTo())
@@ -303,7 +317,7 @@ public final class Worker {
           return ending ? Behaviors.same() : busy(lease, work, true);
         })
         .onMessage(HolderTerminated.class, h -> {
-          if (!h.leaseId().equals(lease.id())) {
+          if (!forget(h).equals(lease.holder())) {
             return Behaviors.same();
           }
           work.cancel();
@@ -339,7 +353,10 @@ public final class Worker {
             Refusal.NOT_LEASE_HOLDER, "worker is stopping"))
         .onMessage(Cancel.class, c -> Behaviors.same())
         .onMessage(Release.class, r -> Behaviors.same())
-        .onMessage(HolderTerminated.class, h -> Behaviors.same())
+        .onMessage(HolderTerminated.class, h -> {
+          forget(h);
+          return Behaviors.same();
+        })
         .onMessage(LeaseIdle.class, l -> Behaviors.same())
         .onMessage(WorkDone.class, d -> Behaviors.same())
         .build();
@@ -384,7 +401,6 @@ public final class Worker {
    */
   private Behavior<Command> endLease(Lease lease, String reason) {
     timers.cancel(LEASE_IDLE_TIMER);
-    context.unwatch(lease.holder());
     leasesServed++;
     try {
       handler.reset();
@@ -428,6 +444,12 @@ public final class Worker {
     });
   }
 
+  /** The holder of {@code h}, no longer watched (its actor is gone). */
+  private ActorRef<WorkEvent> forget(HolderTerminated h) {
+    watchedHolders.remove(h.holder());
+    return h.holder();
+  }
+
   private static WorkEvent outcome(Lease lease, WorkDone d) {
     return d.error() == null
         ? new WorkEvent.WorkSucceeded(lease.id(), d.workId(), d.result())
@@ -436,10 +458,6 @@ public final class Worker {
 
   private static boolean holds(Lease lease, String leaseId, ActorRef<WorkEvent> sender) {
     return lease.id().equals(leaseId) && lease.holder().equals(sender);
-  }
-
-  private void tellHolder(Lease lease, Transition t) {
-    lease.holder().tell(new WorkEvent.WorkerStateChanged(lease.id(), t));
   }
 
   private Behavior<Command> refuse(
