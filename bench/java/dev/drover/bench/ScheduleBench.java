@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
 public final class ScheduleBench {
   static final String SECRET = "bench-secret-bench-secret-bench-secret-0123";
   static final ObjectMapper JSON = new ObjectMapper();
+  /** How the server starts its shell workers: {@code LAUNCHER=in-process bench/run-schedule}. */
+  static final String LAUNCHER = System.getProperty("drover.node.launcher", "forked");
 
   private ScheduleBench() {}
 
@@ -57,6 +59,7 @@ public final class ScheduleBench {
     int memoryJobs = (int) arg(args, 4, 10_000);
     Machine.print();
     Machine.printLoad();
+    System.out.println("shell workers: " + LAUNCHER + " (drover.node.launcher)");
     String token = new JwtIssuer(JwtSecret.of(SECRET)).issue("bench", Duration.ofHours(1));
     Path work = Files.createTempDirectory("drover-schedule-bench");
     try {
@@ -191,7 +194,8 @@ public final class ScheduleBench {
                 script:
                   - "true"
         """.formatted(concurrency));
-    return start(dir.resolve("server.log"), "-Xmx1g", "-jar", jar(), "serve",
+    return start(dir.resolve("server.log"), "-Xmx1g", "-Ddrover.node.launcher=" + LAUNCHER,
+        "-jar", jar(), "serve",
         "--path", pipelines.toString(), "--data", dir.resolve("data").toString(),
         "--address", "127.0.0.1:" + port, "--jwt-secret", SECRET);
   }
