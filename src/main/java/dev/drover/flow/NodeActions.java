@@ -16,14 +16,15 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Runs node actions: leases a worker from the pool of the action's kind, submits the input,
- * streams the worker's payloads to the output sink, and releases the worker when the attempt
- * ends. One {@link NodeClient} per pool kind, created on first use.
+ * streams the worker's payloads to the output sink, and hands the lease to the next attempt of
+ * that kind when the attempt ends (or gives it back when none waits, see {@link LeaseShare}).
+ * One {@link NodeClient} per pool kind, created on first use.
  */
 final class NodeActions {
   private final ActorSystem<?> system;
   private final Function<String, List<String>> supervisors;
   private final Duration leaseTimeout;
-  private final Map<String, NodeClient> clients = new ConcurrentHashMap<>();
+  private final Map<String, LeaseShare> shares = new ConcurrentHashMap<>();
   private final NodeInputRenderer renderer;
 
   /**
@@ -46,28 +47,25 @@ final class NodeActions {
       return new Attempt(CompletableFuture.completedFuture(TaskOutcome.failure("input",
           e.getMessage() == null ? e.toString() : e.getMessage())), () -> { });
     }
-    NodeClient client = clients.computeIfAbsent(action.pool(),
-        kind -> NodeClient.connect(system, kind, supervisors.apply(kind)));
+    LeaseShare share = shares.computeIfAbsent(action.pool(), kind -> new LeaseShare(
+        NodeClient.connect(system, kind, supervisors.apply(kind)), leaseTimeout));
+    CompletableFuture<WorkerLease> leased = share.acquire();
     AtomicReference<Work> work = new AtomicReference<>();
-    AtomicReference<WorkerLease> held = new AtomicReference<>();
-    CompletableFuture<TaskOutcome> outcome = client.requestWorker(leaseTimeout)
+    CompletableFuture<TaskOutcome> outcome = leased
         .thenCompose(lease -> {
-          held.set(lease);
           Work w = lease.submit(input, payload -> write(context, payload));
           work.set(w);
-          return w.result();
+          return w.result().whenComplete((result, error) ->
+              // a result means the worker is free again under the same lease
+              share.done(lease, error == null));
         })
         .handle((result, error) -> error == null
             ? outcomeOf(action, result)
             : TaskOutcome.failure("node", rootMessage(error)))
-        .whenComplete((o, e) -> {
-          WorkerLease lease = held.get();
-          if (lease != null) {
-            lease.release();
-          }
-        })
         .toCompletableFuture();
     return new Attempt(outcome, () -> {
+      // still waiting: the lease it would have had goes to the next attempt or back
+      leased.cancel(false);
       Work w = work.get();
       if (w != null) {
         w.cancel();
@@ -102,6 +100,6 @@ final class NodeActions {
   }
 
   void close() {
-    clients.values().forEach(NodeClient::close);
+    shares.values().forEach(LeaseShare::close);
   }
 }

@@ -72,7 +72,6 @@ public final class Worker {
   record WorkDone(String workId, JsonNode result, String error, boolean cancelled)
       implements Command {}
 
-  /** Private: the lease holder's actor is gone. */
   /**
    * Private: a lease holder's actor is gone. Keyed by the holder, not by a lease: a holder stays
    * watched across its leases (watching and unwatching per lease cost four remote system
