@@ -92,7 +92,7 @@ public final class FlowService implements AutoCloseable {
       NodeActions node = new NodeActions(system, kind -> {
         String key = "node-pools." + kind + ".supervisors";
         return c.hasPath(key) ? c.getStringList(key) : List.of(self);
-      }, c.getDuration("node-lease-timeout"), renderer);
+      }, c.getDuration("node-lease-timeout"), c.getDuration("node-lease-linger"), renderer);
       ActorRef<Topic.Command<FlowEvent>> topic = system.systemActorOf(
           Topic.create(FlowEvent.class, "drover-flow-events"), "drover-flow-events",
           Props.empty());

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The leases of one pool kind, shared by the engine's attempts: an attempt that ends well hands
@@ -21,8 +22,10 @@ import java.util.concurrent.CompletableFuture;
  * more worker at a time while the pool has idle ones, and when it holds as many as the pool
  * gives, a single request waits at the supervisor rather than one per waiting attempt — requests
  * that, granted once the work is done, would only be given back. An attempt still fails when it
- * waited longer than the request timeout. Leases go back to the supervisor as soon as no attempt
- * waits. Thread-safe: attempts end on any thread.
+ * waited longer than the request timeout. A lease no attempt waits for is kept for
+ * {@code node-lease-linger}, for the attempt a round is about to start (the next job's task,
+ * the dependent of the task that just ended), then goes back to the supervisor. Thread-safe:
+ * attempts end on any thread.
  */
 final class LeaseShare {
   /** An attempt waiting for a lease, since {@code since} (nanoTime). */
@@ -30,14 +33,21 @@ final class LeaseShare {
 
   private final NodeClient client;
   private final Duration timeout;
+  private final Duration linger;
+  /** Leases nobody waits for, kept for {@code linger} before they go back. */
+  private final Deque<WorkerLease> idle = new ArrayDeque<>();
   /** Attempts waiting for a lease, oldest first; cancelled ones are dropped when met. */
   private final Deque<Waiter> waiting = new ArrayDeque<>();
   private boolean requesting;
 
-  /** @param timeout how long an attempt waits for a worker */
-  LeaseShare(NodeClient client, Duration timeout) {
+  /**
+   * @param timeout how long an attempt waits for a worker
+   * @param linger how long a lease nobody waits for is kept before it goes back
+   */
+  LeaseShare(NodeClient client, Duration timeout, Duration linger) {
     this.client = client;
     this.timeout = timeout;
+    this.linger = linger;
   }
 
   /**
@@ -47,6 +57,13 @@ final class LeaseShare {
   CompletableFuture<WorkerLease> acquire() {
     CompletableFuture<WorkerLease> lease = new CompletableFuture<>();
     synchronized (this) {
+      WorkerLease kept;
+      while ((kept = idle.pollFirst()) != null) {
+        if (!kept.lost().toCompletableFuture().isDone()) {
+          lease.complete(kept);
+          return lease;
+        }
+      }
       waiting.addLast(new Waiter(lease, System.nanoTime()));
     }
     requestIfWaiting();
@@ -93,20 +110,41 @@ final class LeaseShare {
     requestIfWaiting();
   }
 
-  /** Gives {@code lease} to the longest-waiting attempt still waiting, else back. */
+  /**
+   * Gives {@code lease} to the longest-waiting attempt still waiting; else keeps it for
+   * {@code linger} for the next attempt, then gives it back.
+   */
   private void handOver(WorkerLease lease) {
     while (true) {
       Waiter next;
       synchronized (this) {
         next = waiting.pollFirst();
+        if (next == null && !linger.isZero()) {
+          idle.addLast(lease);
+        }
       }
       if (next == null) {
-        lease.release();
+        if (linger.isZero()) {
+          lease.release();
+        } else {
+          CompletableFuture.delayedExecutor(linger.toNanos(), TimeUnit.NANOSECONDS)
+              .execute(() -> giveBackIfIdle(lease));
+        }
         return;
       }
       if (next.lease().complete(lease)) {
         return;
       }
+    }
+  }
+
+  private void giveBackIfIdle(WorkerLease lease) {
+    boolean kept;
+    synchronized (this) {
+      kept = idle.remove(lease);
+    }
+    if (kept) {
+      lease.release();
     }
   }
 

@@ -24,18 +24,21 @@ final class NodeActions {
   private final ActorSystem<?> system;
   private final Function<String, List<String>> supervisors;
   private final Duration leaseTimeout;
+  private final Duration leaseLinger;
   private final Map<String, LeaseShare> shares = new ConcurrentHashMap<>();
   private final NodeInputRenderer renderer;
 
   /**
    * @param supervisors the supervisor addresses of a pool kind
    * @param leaseTimeout how long an attempt waits for a worker
+   * @param leaseLinger how long a lease nobody waits for is kept before it goes back
    */
   NodeActions(ActorSystem<?> system, Function<String, List<String>> supervisors,
-      Duration leaseTimeout, NodeInputRenderer renderer) {
+      Duration leaseTimeout, Duration leaseLinger, NodeInputRenderer renderer) {
     this.system = system;
     this.supervisors = supervisors;
     this.leaseTimeout = leaseTimeout;
+    this.leaseLinger = leaseLinger;
     this.renderer = renderer;
   }
 
@@ -48,7 +51,7 @@ final class NodeActions {
           e.getMessage() == null ? e.toString() : e.getMessage())), () -> { });
     }
     LeaseShare share = shares.computeIfAbsent(action.pool(), kind -> new LeaseShare(
-        NodeClient.connect(system, kind, supervisors.apply(kind)), leaseTimeout));
+        NodeClient.connect(system, kind, supervisors.apply(kind)), leaseTimeout, leaseLinger));
     CompletableFuture<WorkerLease> leased = share.acquire();
     AtomicReference<Work> work = new AtomicReference<>();
     CompletableFuture<TaskOutcome> outcome = leased

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Node tasks waiting for a worker of the same pool get the lease of the task that just ended,
- * instead of each asking the supervisor for one; the worker goes back once nothing waits.
+ * instead of each asking the supervisor for one; a lease nobody waits for is kept for the
+ * linger time, then the worker goes back.
  */
 class LeaseShareTest {
   @TempDir Path data;
@@ -42,7 +43,9 @@ class LeaseShareTest {
   @BeforeEach
   void start() {
     engine = new FlowTestKit(data, Clock.systemUTC(), (execution, task, stream, line) -> { },
-        ConfigFactory.parseString("drover.flow.node-lease-timeout = 1s"));
+        ConfigFactory.parseString("drover.flow.node-lease-timeout = 1s\n"
+            // long enough that no round of a loaded machine outlasts it
+            + "drover.flow.node-lease-linger = 2s"));
     engine.kit.system().eventStream().tell(new EventStream.Subscribe<>(Transition.class,
         engine.kit.spawn(Behaviors.<Transition>receiveMessage(t -> {
           if (t.actor().startsWith("worker/") && "Idle".equals(t.from())
@@ -92,6 +95,27 @@ class LeaseShareTest {
     assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(leases).hasSizeBetween(1, 2);
     // and the worker went back to the pool once no task waited
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(pool().idle()).isEqualTo(1));
+  }
+
+  @Test
+  void aDependentStartedAfterItsDependencyEndedTakesTheKeptLease() {
+    // given a chain of three tasks on the one worker
+    Flow flow = Flow.builder("chain")
+        .task("a", t -> t.node(PoolSettings.SHELL, script("echo a")))
+        .task("b", t -> t.node(PoolSettings.SHELL, script("echo b")).dependsOn("a"))
+        .task("c", t -> t.node(PoolSettings.SHELL, script("echo c")).dependsOn("b"))
+        .build();
+    String id = "s-" + UUID.randomUUID();
+
+    // when it runs: each task starts only once the round after its dependency is journaled
+    get(engine.flows.start(id, flow, null));
+    ExecutionState end = engine.awaitEnd(id);
+
+    // then the lease nobody waited for was kept for the next task, and given back after that
+    assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(leases).hasSize(1);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(pool().idle()).isEqualTo(1));
   }
