@@ -1,7 +1,7 @@
 package dev.drover.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.drover.node.WorkContext;
 import dev.drover.node.shell.ShellHandler;
 import java.time.Duration;
@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * can avoid.
  */
 final class HandlerFloor {
-  private static final JsonNode TRUE = new ObjectMapper().createObjectNode()
-      .set("script", new ObjectMapper().createArrayNode().add("true"));
+  private static final JsonNode TRUE = JsonNodeFactory.instance.objectNode()
+      .set("script", JsonNodeFactory.instance.arrayNode().add("true"));
 
   private final List<TreeSet<Integer>> dag;
   private final List<List<Integer>> dependents = new ArrayList<>();

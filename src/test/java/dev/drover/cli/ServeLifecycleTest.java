@@ -92,8 +92,13 @@ class ServeLifecycleTest {
   }
 
   private HttpResponse<String> post(int port, int n) throws Exception {
-    String body = "{\"pipeline\": \"line\", \"variables\": {\"n\": \"" + n + "\", \"out\": \""
-        + dir.resolve("order") + "\", \"gate\": \"" + dir.resolve("gate") + "\"}}";
+    return postSchedule(port, "{\"pipeline\": \"line\", \"variables\": {\"n\": \"" + n
+        + "\", \"out\": \"" + dir.resolve("order") + "\", \"gate\": \"" + dir.resolve("gate")
+        + "\"}}");
+  }
+
+  /** {@code POST /pipelines/schedule} with {@code body}. */
+  private HttpResponse<String> postSchedule(int port, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + port + "/pipelines/schedule"))
         .header("Authorization", "Bearer " + token)
@@ -116,8 +121,7 @@ class ServeLifecycleTest {
   /** A pipeline that runs one job at a time, each appending its number to a file and then
    * waiting at a gate. */
   private void linePipeline() throws IOException {
-    Files.createDirectories(dir.resolve("defs"));
-    Files.writeString(dir.resolve("defs/pipelines.yml"), """
+    definitions("""
         pipelines:
           line:
             tasks:
@@ -126,6 +130,12 @@ class ServeLifecycleTest {
                   - echo {{ .n }} >> {{ .out }}
                   - while [ ! -f {{ .gate }} ]; do sleep 0.05; done
         """);
+  }
+
+  /** Writes {@code yaml} as the pipelines file the servers load. */
+  private void definitions(String yaml) throws IOException {
+    Files.createDirectories(dir.resolve("defs"));
+    Files.writeString(dir.resolve("defs/pipelines.yml"), yaml);
   }
 
   private List<String> pipelineNames(int port) throws Exception {
@@ -159,7 +169,7 @@ class ServeLifecycleTest {
     await().atMost(WAIT).until(() -> Files.exists(dir.resolve("order")));
 
     // when the file changes: the script is different and a pipeline is added
-    Files.writeString(dir.resolve("defs/pipelines.yml"), SECOND);
+    definitions(SECOND);
 
     // then the server serves the new definitions
     await().atMost(WAIT).until(() -> pipelineNames(port).contains("second"));
@@ -182,14 +192,14 @@ class ServeLifecycleTest {
     await().atMost(WAIT).until(() -> up(http, port));
 
     // when a broken file is saved and the server gets SIGHUP, it keeps serving what it had
-    Files.writeString(dir.resolve("defs/pipelines.yml"), "pipelines:\n  line:\n    scripts: []\n");
+    definitions("pipelines:\n  line:\n    scripts: []\n");
     new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor();
     await().atMost(WAIT).until(() -> Files.readString(dir.resolve("serve.log"))
         .contains("pipelines not reloaded"));
     assertThat(pipelineNames(port)).containsExactly("line");
 
     // when a good file is saved and the server gets SIGHUP, it serves the new pipelines
-    Files.writeString(dir.resolve("defs/pipelines.yml"), SECOND);
+    definitions(SECOND);
     new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor();
     await().atMost(WAIT).until(() -> pipelineNames(port).contains("second"));
   }
@@ -294,8 +304,7 @@ class ServeLifecycleTest {
   @Test
   void inProcessWorkersRunTheScriptsAndStopThemWhenTheServerStops() throws Exception {
     // given a server whose shell workers are actors in its own JVM
-    Files.createDirectories(dir.resolve("defs"));
-    Files.writeString(dir.resolve("defs/pipelines.yml"), """
+    definitions("""
         pipelines:
           wait:
             tasks:
@@ -318,13 +327,8 @@ class ServeLifecycleTest {
 
     // when a job's script runs on one of them
     Path pidFile = dir.resolve("script.pid");
-    String body = "{\"pipeline\": \"wait\", \"variables\": {\"pid\": \"" + pidFile
-        + "\", \"gate\": \"" + dir.resolve("gate") + "\"}}";
-    HttpResponse<String> scheduled = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/pipelines/schedule"))
-        .header("Authorization", "Bearer " + token)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> scheduled = postSchedule(port, "{\"pipeline\": \"wait\", \"variables\": "
+        + "{\"pid\": \"" + pidFile + "\", \"gate\": \"" + dir.resolve("gate") + "\"}}");
     assertThat(scheduled.statusCode()).as(scheduled.body()).isEqualTo(202);
     await().atMost(WAIT).until(() -> Files.exists(pidFile));
     long script = Long.parseLong(Files.readString(pidFile).trim());
