@@ -1,6 +1,7 @@
 package dev.drover.bench;
 
 import com.typesafe.config.ConfigFactory;
+import dev.drover.flow.EngineOverloaded;
 import dev.drover.flow.ExecutionState;
 import dev.drover.flow.ExecutionStatus;
 import dev.drover.flow.Flow;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -27,10 +29,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * transition durable before the next round uses it. Prints executions/s and tasks/s per run and
  * the median, then runs Flowable with the same shape in the same JVM for a ratio.
  *
- * <p>Arguments: [runs (default 5)] [executions per run (default 50)].
+ * <p>Then the burst figure: {@value #BURST} executions of a one-task flow started at once
+ * (every start a call of {@code FlowService.start}; a start refused by the backpressure, {@code
+ * EngineOverloaded}, is retried with its id after 10 ms): acknowledged starts/s, completed
+ * executions/s, refusals, and the heap after a GC once all ended.
+ *
+ * <p>Arguments: [runs (default 5)] [executions per run (default 50)] [burst (default 10000)].
  */
 public final class FlowBench {
   static final int FAN_OUT = 100;
+  static final int BURST = 10_000;
 
   private FlowBench() {}
 
@@ -62,7 +70,9 @@ public final class FlowBench {
     System.out.printf("shape: 1 -> %d -> 1 no-op local tasks; %d executions started at once;"
         + " %d measured runs after 1 warm-up%n%n", FAN_OUT, executions, runs);
 
-    List<Double> drover = droverRuns(runs, executions);
+    int burst = args.length > 2 ? Integer.parseInt(args[2]) : BURST;
+    String[] burstFigure = new String[1];
+    List<Double> drover = droverRuns(runs, executions, burst, burstFigure);
     List<Double> flowable = FlowableBench.runs(runs, executions, FAN_OUT);
 
     double d = median(drover);
@@ -73,9 +83,11 @@ public final class FlowBench {
     System.out.printf("Flowable (H2 in memory, default history, one transaction per instance):"
         + " median %.1f executions/s   runs %s%n", f, format(flowable));
     System.out.printf("Drover / Flowable: %.2fx%n", d / f);
+    System.out.println(burstFigure[0]);
   }
 
-  private static List<Double> droverRuns(int runs, int executions) throws Exception {
+  private static List<Double> droverRuns(int runs, int executions, int burst,
+      String[] burstFigure) throws Exception {
     Path data = Files.createTempDirectory("drover-flow-bench");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME,
         FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, ConfigFactory.load())));
@@ -92,6 +104,8 @@ public final class FlowBench {
           System.out.printf("drover warm-up: %.1f executions/s%n", rate);
         }
       }
+      burstFigure[0] = burstRun(flows, burst);
+      System.out.println(burstFigure[0]);
       flows.close();
       return rates;
     } finally {
@@ -131,6 +145,59 @@ public final class FlowBench {
       throw new IllegalStateException("executions failed: " + failed);
     }
     return executions / (nanos / 1e9);
+  }
+
+  /** {@code n} starts at once, refusals retried; the figures of the burst, as one line. */
+  private static String burstRun(FlowService flows, int n) throws Exception {
+    Flow flow = Flow.builder("burst").task("only", t -> t.local(NoOp.class)).build();
+    AtomicInteger refusals = new AtomicInteger();
+    AtomicInteger timeouts = new AtomicInteger();
+    List<CompletableFuture<ExecutionState>> acknowledged = new ArrayList<>();
+    List<CompletableFuture<ExecutionState>> ended = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      CompletableFuture<ExecutionState> ack = new CompletableFuture<>();
+      String id = "burst-" + i;
+      startRetrying(flows, flow, id, ack, refusals, timeouts);
+      acknowledged.add(ack);
+      ended.add(ack.thenCompose(s -> flows.result(id)));
+    }
+    CompletableFuture.allOf(acknowledged.toArray(CompletableFuture[]::new))
+        .get(600, TimeUnit.SECONDS);
+    long acked = System.nanoTime() - start;
+    CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new)).get(600, TimeUnit.SECONDS);
+    long completed = System.nanoTime() - start;
+    long failed = ended.stream().filter(f -> f.join().status() != ExecutionStatus.SUCCEEDED)
+        .count();
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    long heap = rt.totalMemory() - rt.freeMemory();
+    return String.format("Drover burst: %d executions started at once: %.0f accepted/s, "
+        + "%.0f completed/s, %d refusals (retried), %d timeouts (retried), %d not succeeded, "
+        + "heap after GC %d MB", n, n / (acked / 1e9), n / (completed / 1e9), refusals.get(),
+        timeouts.get(), failed, heap >> 20);
+  }
+
+  private static void startRetrying(FlowService flows, Flow flow, String id,
+      CompletableFuture<ExecutionState> ack, AtomicInteger refusals, AtomicInteger timeouts) {
+    flows.start(id, flow, null).whenComplete((s, error) -> {
+      if (error == null) {
+        ack.complete(s);
+      } else if (cause(error) instanceof EngineOverloaded
+          || cause(error) instanceof java.util.concurrent.TimeoutException) {
+        // refused: not created; timed out: unknown, and starting the id again is idempotent
+        (cause(error) instanceof EngineOverloaded ? refusals : timeouts).incrementAndGet();
+        CompletableFuture.runAsync(() -> startRetrying(flows, flow, id, ack, refusals, timeouts),
+            CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS));
+      } else {
+        ack.completeExceptionally(error);
+      }
+    });
+  }
+
+  private static Throwable cause(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
   }
 
   static double median(List<Double> values) {

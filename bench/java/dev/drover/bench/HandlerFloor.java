@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The floor under any JVM runner of the DAG: N threads of the bench's own JVM that run each task
- * with Drover's {@link ShellHandler} — {@code setsid /bin/sh -c true} per script line, the line
- * the leader of its own process group, its output read — and start a task as soon as its last
+ * with Drover's {@link ShellHandler} — one shell session per task ({@code setsid bash -c
+ * <driver>}, fed the line {@code true}), the leader of its own process group, its output read —
+ * and start a task as soon as its last
  * dependency returned. No engine, no journal, no lease, no second JVM: what remains is what
  * starting a process group from Java costs, which no JVM implementation of the pipeline layer
  * can avoid.

@@ -82,12 +82,14 @@ public final class NodeBench {
 
   private NodeBench(Options options) throws IOException {
     this.options = options;
-    this.config = ConfigFactory.load();
-    this.cdsArchive = expectedCdsArchive(config);
     Path jarDir = applicationJar().map(Path::getParent).orElse(Path.of("target"));
     this.dataDir = jarDir.resolve("bench-data").toAbsolutePath();
     deleteRecursively(dataDir);
     Files.createDirectories(dataDir);
+    // the bench's cluster keys (TLS between supervisor, workers and client) go there too
+    this.config = ConfigFactory.load().withValue("drover.data-dir",
+        ConfigValueFactory.fromAnyRef(dataDir.toString()));
+    this.cdsArchive = expectedCdsArchive(config);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ public final class NodeBench {
     } catch (IllegalArgumentException e) {
       System.err.println("node-bench: " + e.getMessage());
       System.err.println("usage: NodeBench [runs] [--runs N] [--iterations N] [--warmup N] "
-          + "[--only abcdef]");
+          + "[--only abcdefg]");
       System.exit(2);
       return;
     }
@@ -142,6 +144,69 @@ public final class NodeBench {
     PoolResults pool = options.has('b') || options.has('c') ? poolStartAndRepair() : null;
     LeaseResults lease = options.has('d') || options.has('e') ? leaseAndWork() : null;
     printResults(fork, probes, pool, lease);
+    if (options.has('g')) {
+      tlsCost();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // g: what TLS between the members costs a lease round trip
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * The lease round trip of d, with the cluster's transport over TLS (the default) and over
+   * plain TCP ({@code drover.cluster.tls = off}), in alternating order per run: a fresh
+   * supervisor of 1 squaring worker and a client per run and mode.
+   */
+  private void tlsCost() throws Exception {
+    section("g: lease round trip with and without TLS between the members (a fresh supervisor "
+        + "of 1 worker and a client per run and mode; " + options.iterations + " timed after "
+        + options.warmup + " untimed)");
+    Map<Boolean, List<Double>> medians = new LinkedHashMap<>();
+    medians.put(true, new ArrayList<>());
+    medians.put(false, new ArrayList<>());
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 1; i <= options.runs; i++) {
+      Map<Boolean, Double> run = new LinkedHashMap<>();
+      for (boolean tls : i % 2 == 1 ? List.of(true, false) : List.of(false, true)) {
+        Config c = config.withValue("drover.cluster.tls", ConfigValueFactory.fromAnyRef(tls));
+        quiesce();
+        PoolSettings settings = PoolSettings.fromConfig(c, "tls", Squaring.class.getName())
+            .toBuilder().dataDir(dataDir).pool(1, 0, 1).build();
+        ActorSystem<Supervisor.Command> supervisor =
+            NodeSystem.supervisor(settings, ForkedJvmLauncher.fromConfig(c), 0, c);
+        live.add(supervisor);
+        ActorSystem<Void> client = null;
+        try {
+          awaitStatus(supervisor, ready(1), "PoolReady with 1 idle worker");
+          client = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME,
+              NodeSystem.config("client", 0, c));
+          live.add(client);
+          try (NodeClient nc = NodeClient.connect(client, settings.kind(),
+              List.of(Cluster.get(supervisor).selfMember().address().toString()))) {
+            nc.attached(WAIT).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            leaseRun(nc, options.warmup, null, null);
+            List<Double> lease = new ArrayList<>();
+            leaseRun(nc, options.iterations, lease, new ArrayList<>());
+            run.put(tls, median(lease));
+            medians.get(tls).add(median(lease));
+          }
+        } finally {
+          if (client != null) {
+            stop(client);
+          }
+          stop(supervisor);
+        }
+      }
+      ratios.add(run.get(true) / run.get(false));
+      progress("g run %d/%d: TLS %s, plain TCP %s", i, options.runs, fmtMs(run.get(true)),
+          fmtMs(run.get(false)));
+    }
+    System.out.printf("g  lease round trip over TLS:      median %s of %d runs%n",
+        fmtMs(median(medians.get(true))), medians.get(true).size());
+    System.out.printf("g  lease round trip over TCP:      median %s of %d runs%n",
+        fmtMs(median(medians.get(false))), medians.get(false).size());
+    System.out.printf("g  TLS / TCP (paired per run):      median %.2f%n", median(ratios));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1238,7 +1303,7 @@ public final class NodeBench {
       int runs = 7;
       int iterations = 200;
       int warmup = 50;
-      String only = "abcdef";
+      String only = "abcdefg";
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -1247,8 +1312,8 @@ public final class NodeBench {
           case "--warmup" -> warmup = nonNegative(a, value(args, ++i, a));
           case "--only" -> {
             only = value(args, ++i, a).toLowerCase(Locale.ROOT);
-            if (!only.matches("[abcdef]+")) {
-              throw new IllegalArgumentException("--only takes letters of abcdef, got " + only);
+            if (!only.matches("[abcdefg]+")) {
+              throw new IllegalArgumentException("--only takes letters of abcdefg, got " + only);
             }
           }
           default -> {

@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
         ServeCommand.class,
         ValidateCommand.class,
         TokenCommand.class,
+        ClusterKeysCommand.class,
+        ImportPrunnerCommand.class,
+        StatusCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

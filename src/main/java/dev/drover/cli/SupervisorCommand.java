@@ -3,11 +3,16 @@ package dev.drover.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.cluster.ClusterSettings;
+import dev.drover.cluster.InvalidClusterConfig;
+import dev.drover.cluster.InvalidClusterKeys;
 import dev.drover.node.NodeSystem;
+import dev.drover.node.OwnerOnly;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.Supervisor;
 import dev.drover.node.WorkerLauncher;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -41,6 +46,16 @@ final class SupervisorCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Data directory (default: drover.data-dir, .drover).")
   Path data;
 
+  @Option(names = "--seed", paramLabel = "HOST:PORT",
+      description = "A member of the cluster to join, e.g. another supervisor; repeatable "
+          + "(drover.cluster.seeds). None: form a new cluster.")
+  List<String> seeds;
+
+  @Option(names = "--cluster-keys", paramLabel = "DIR",
+      description = "The cluster's key material, made by `drover cluster-keys init DIR` "
+          + "(drover.cluster.keys; default: <data>/cluster-keys, created when missing).")
+  Path clusterKeys;
+
   @Override
   public Integer call() throws Exception {
     Config config = ConfigFactory.load();
@@ -48,13 +63,30 @@ final class SupervisorCommand implements Callable<Integer> {
       config = config.withValue("drover.data-dir",
           ConfigValueFactory.fromAnyRef(data.toAbsolutePath().toString()));
     }
+    // worker logs show what the workers' users ran: readable by this user only
+    OwnerOnly.directory(Path.of(config.getString("drover.data-dir")));
+    if (clusterKeys != null) {
+      config = config.withValue("drover.cluster.keys",
+          ConfigValueFactory.fromAnyRef(clusterKeys.toAbsolutePath().toString()));
+    }
+    if (seeds != null && !seeds.isEmpty()) {
+      config = config.withValue("drover.cluster.seeds", ConfigValueFactory.fromIterable(seeds));
+    }
+    Config nodeConfig;
+    try {
+      nodeConfig = ClusterSettings.fromConfig(config)
+          .applyTo(NodeSystem.config("supervisor", port, config), NodeSystem.NAME);
+    } catch (InvalidClusterConfig | InvalidClusterKeys e) {
+      System.err.println("drover supervisor cannot start: " + e.getMessage());
+      return 2;
+    }
     PoolSettings defaults = PoolSettings.fromConfig(config, kind, handler);
     PoolSettings settings = defaults.toBuilder()
         .pool(min == null ? defaults.min() : min, warm == null ? defaults.warm() : warm,
             max == null ? defaults.max() : max)
         .build();
     ActorSystem<Supervisor.Command> system = NodeSystem.supervisor(
-        settings, WorkerLauncher.fromConfig(config), port, config);
+        settings, WorkerLauncher.fromConfig(config), nodeConfig);
     System.out.println("supervisor of kind '" + kind + "' at "
         + Cluster.get(system).selfMember().address() + " (pool min " + settings.min() + ", warm "
         + settings.warm() + ", max " + settings.max() + "); worker logs in "

@@ -19,9 +19,11 @@ import picocli.CommandLine.Option;
 @Command(name = "token", mixinStandardHelpOptions = true,
     description = {
         "Prints 'Bearer <token>': an HS256 JWT for the HTTP API, signed with the JWT secret.",
-        "The secret is --jwt-secret, else the environment variable DROVER_JWT_SECRET, else "
-            + "jwt_secret in the config file, which is created with a random secret when missing.",
-        "Example: curl -H \"Authorization: $(drover token)\" http://127.0.0.1:9009/pipelines"})
+        "The secret is --jwt-secret, else --jwt-secret-file, else the environment variable "
+            + "DROVER_JWT_SECRET (or PRUNNER_JWT_SECRET), else jwt_secret in the config file, "
+            + "which is created with a random secret when missing.",
+        "Example: curl -H \"Authorization: $(drover token)\" http://127.0.0.1:9009/pipelines",
+        "With --open it prints a one-time URL that signs a browser in to the web UI instead."})
 final class TokenCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -36,25 +38,47 @@ final class TokenCommand implements Callable<Integer> {
           + "expires (default: ${DEFAULT-VALUE}).")
   String ttl;
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = ".drover.yml",
-      description = "The config file holding jwt_secret (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "The config file holding jwt_secret (default: .drover.yml, or prunner's "
+          + ".prunner.yml when only that one exists, as drover serve reads it).")
   Path config;
 
   @Option(names = "--jwt-secret", paramLabel = "SECRET",
-      description = "The secret itself, at least 32 characters; other users can see a command "
-          + "line, so prefer DROVER_JWT_SECRET or the config file.")
+      description = "The secret itself, at least 16 characters; other users can see a command "
+          + "line, so prefer --jwt-secret-file, DROVER_JWT_SECRET or the config file.")
   String jwtSecret;
+
+  @Option(names = "--jwt-secret-file", paramLabel = "FILE",
+      description = "A file holding the secret (a final line break is no part of it).")
+  Path jwtSecretFile;
+
+  @Option(names = "--open",
+      description = "Print a one-time sign-in URL of the web UI instead: it opens a session of "
+          + "--sub that lives --ttl, and must be opened within drover.http.sign-in-window (5m).")
+  boolean open;
+
+  @Option(names = "--address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9009",
+      description = "The server's address, for --open (default: ${DEFAULT-VALUE}).")
+  String address;
 
   @Override
   public Integer call() {
     Duration lifetime = parseTtl();
     JwtSecret secret;
     try {
-      secret = JwtSecret.resolve(jwtSecret, config);
+      secret = JwtSecret.resolve(jwtSecret, jwtSecretFile, config);
     } catch (JwtSecret.Invalid e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     String subject = sub != null ? sub : System.getProperty("user.name");
+    if (open) {
+      Duration window = ConfigFactory.load().getDuration("drover.http.sign-in-window");
+      // in the fragment, which browsers never send to a server, nor put in a Referer
+      spec.commandLine().getOut().println("http://" + address + "/#sign-in="
+          + new JwtIssuer(secret).issueSignIn(subject, window, lifetime));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     spec.commandLine().getOut().println("Bearer " + new JwtIssuer(secret).issue(subject, lifetime));
     spec.commandLine().getOut().flush();
     return 0;

@@ -8,6 +8,7 @@ import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.Supervisor;
+import dev.drover.node.WorkerConfig;
 import dev.drover.node.WorkerLauncher;
 import dev.drover.node.WorkerMain;
 import dev.drover.node.WorkerLease;
@@ -39,7 +40,9 @@ final class WorkerTrainingCommand implements java.util.concurrent.Callable<Integ
   @Override
   public Integer call() throws Exception {
     Path data = Files.createTempDirectory("drover-training");
-    Config config = ConfigFactory.load();
+    // the cluster keys this supervisor and its worker authenticate each other with go there too
+    Config config = ConfigFactory.load().withValue("drover.data-dir",
+        com.typesafe.config.ConfigValueFactory.fromAnyRef(data.toString()));
     PoolSettings settings = PoolSettings.fromConfig(config, "square", Squaring.class.getName())
         .toBuilder().pool(1, 0, 1).dataDir(data).build();
     ActorSystem<Supervisor.Command> supervisor =
@@ -69,7 +72,9 @@ final class WorkerTrainingCommand implements java.util.concurrent.Callable<Integ
           ctx.getSystem().name(), Cluster.get(ctx.getSystem()).selfMember().address().toString(),
           ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(r.slot()),
           r.incarnation(), s.kind(), s.handlerClass(), s.leaseIdleTimeout(),
-          s.recycleAfterLeases(), s.transitionLogSize(), s.cancelGracePeriod()), false);
+          s.recycleAfterLeases(), s.transitionLogSize(), s.cancelGracePeriod(), s.workTimeout(),
+          s.dataDir(), s.cancelSignal()),
+          WorkerConfig.inherited(ctx.getSystem().settings().config()), false);
       return new WorkerProcess() {
         @Override
         public long pid() {

@@ -11,6 +11,7 @@ import dev.drover.flow.ExecutionEvent.TaskRetryScheduled;
 import dev.drover.flow.ExecutionEvent.TaskStarted;
 import dev.drover.flow.ExecutionEvent.TaskSucceeded;
 import dev.drover.node.CborSerializable;
+import dev.drover.observe.RunEvents;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +21,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -61,7 +64,7 @@ public final class Execution
   /** The messages an execution accepts. */
   public sealed interface Command extends CborSerializable
       permits Start, Get, Cancel, Pause, Resume, CompleteTask, Wake, AttemptFinished, Flush,
-          Watchdog, RetryDue, Recovered, Idle {}
+          Watchdog, RetryDue, Recovered, Idle, DirectoryAck, AwaitEnd {}
 
   /** Starts the execution; idempotent: a second Start answers with the existing execution. */
   public record Start(Flow flow, JsonNode input, ActorRef<StartReply> replyTo)
@@ -93,6 +96,16 @@ public final class Execution
       String task, String token, boolean success, JsonNode output, String error,
       ActorRef<CompletionResult> replyTo) implements Command {}
 
+  /**
+   * Answers {@link Ended} once the execution has ended: at once when it has already ended or
+   * never started, else when it ends in this incarnation (a waiter is not kept across
+   * passivation; {@code FlowService.result} also listens to the events' topic for that).
+   */
+  public record AwaitEnd(ActorRef<Ended> replyTo) implements Command {}
+
+  /** The answer to {@link AwaitEnd}: {@code state} has ended, or is empty: no such execution. */
+  public record Ended(String executionId, ExecutionState state) implements CborSerializable {}
+
   /** Starts the entity (after a crash, or when a durable timer is due); changes nothing. */
   public record Wake() implements Command {}
 
@@ -108,11 +121,17 @@ public final class Execution
 
   record Idle() implements Command {}
 
+  /** The directory's answer to a start's {@code TrackDurably}; {@code ok} false on a timeout. */
+  record DirectoryAck(StartReply reply, ActorRef<StartReply> replyTo, int tries, boolean ok)
+      implements Command {}
+
   /** An outcome waiting for the next write, with whom to tell once it is durable. */
   private record Pending(String task, int attempt, TaskOutcome outcome,
       ActorRef<CompletionResult> replyTo) {}
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final Duration DIRECTORY_TIMEOUT = Duration.ofSeconds(2);
+  private static final int DIRECTORY_TRIES = 5;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String executionId;
@@ -124,12 +143,22 @@ public final class Execution
   private final Map<String, Attempt> running = new HashMap<>();
   /** Outcomes and completions waiting for the next write, in arrival order. */
   private final List<Pending> pending = new ArrayList<>();
+  /** Who waits for the end, in this incarnation. */
+  private final List<ActorRef<Ended>> waiters = new ArrayList<>();
+  /** Starts waiting for the directory's confirmation: the entity does not passivate meanwhile. */
+  private int confirming;
   private boolean flushRequested;
 
-  /** The sharded entity. */
+  /**
+   * The sharded entity. A journal failure restarts it after a backoff (the persistence's own
+   * {@code onPersistFailure}); any other failure too, so it recovers from its journal and
+   * resumes its attempts and timers instead of stopping until its next message.
+   */
   public static Behavior<Command> create(EntityContext<Command> entity, EngineRuntime runtime) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Execution(entity.getEntityId(), ctx, timers, runtime, entity.getShard())));
+    return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers ->
+            new Execution(entity.getEntityId(), ctx, timers, runtime, entity.getShard()))))
+        .onFailure(SupervisorStrategy.restartWithBackoff(
+            Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
   /** An execution outside sharding, e.g. in {@code EventSourcedBehaviorTestKit}. */
@@ -155,9 +184,14 @@ public final class Execution
     return ExecutionState.EMPTY;
   }
 
+  /**
+   * A snapshot every {@code drover.flow.snapshot-every} events, the events before the older of
+   * the two kept snapshots deleted: a long execution's journal holds its state, not its history.
+   */
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(runtime.snapshotEvery(), 2);
+    return RetentionCriteria.snapshotEvery(runtime.snapshotEvery(), 2)
+        .withDeleteEventsOnSnapshot();
   }
 
   @Override
@@ -169,8 +203,17 @@ public final class Execution
   public SignalHandler<ExecutionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          // after a journal failure the persistence restarts the entity in this same object:
+          // what waited for the failed write was never journaled, and its askers time out
+          pending.clear();
+          flushRequested = false;
+          confirming = 0;
           if (state.isStarted() && !state.status().isFinal()) {
             context.getSelf().tell(new Recovered());
+          } else {
+            // woken for a read, a refusal or nothing at all: it stops after its idle time
+            // whatever the command was, so polling hosts and unknown ids cost no memory
+            scheduleIdle();
           }
         })
         .build();
@@ -183,19 +226,35 @@ public final class Execution
         .onCommand(Start.class, this::onStart)
         .onCommand(Get.class, (s, g) -> {
           g.replyTo().tell(s);
-          return Effect().none();
+          return afterIdle(s);
         })
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(Pause.class, this::onPause)
         .onCommand(Resume.class, this::onResume)
         .onCommand(CompleteTask.class, this::onCompleteTask)
-        .onCommand(Wake.class, (s, w) -> afterIdle(s))
+        .onCommand(Wake.class, (s, w) -> {
+          if (s.isStarted() && s.status().isFinal()) {
+            // woken by a directory that lost the report of its end in a crash
+            runtime.directory().tell(new ExecutionDirectory.Track(executionId,
+                s.flow().name(), s.status(), s.startedAt(), s.endedAt(), null));
+          }
+          return afterIdle(s);
+        })
         .onCommand(AttemptFinished.class, this::onAttemptFinished)
         .onCommand(Flush.class, this::onFlush)
         .onCommand(Watchdog.class, this::onWatchdog)
         .onCommand(RetryDue.class, (s, r) -> advance(s, List.of()))
         .onCommand(Recovered.class, this::onRecovered)
         .onCommand(Idle.class, this::onIdle)
+        .onCommand(DirectoryAck.class, this::onDirectoryAck)
+        .onCommand(AwaitEnd.class, (s, a) -> {
+          if (!s.isStarted() || s.status().isFinal()) {
+            a.replyTo().tell(new Ended(executionId, s));
+          } else {
+            waiters.add(a.replyTo());
+          }
+          return Effect().none();
+        })
         .build();
   }
 
@@ -203,7 +262,9 @@ public final class Execution
 
   private Effect<ExecutionEvent, ExecutionState> onStart(ExecutionState s, Start start) {
     if (s.isStarted()) {
-      start.replyTo().tell(new StartReply(s, false));
+      // a retried start: its first try may have been cut short before the directory knew
+      confirming++;
+      confirm(new StartReply(s, false), start.replyTo(), 1);
       return Effect().none();
     }
     Instant now = now();
@@ -211,15 +272,44 @@ public final class Execution
     List<ExecutionEvent> events = new ArrayList<>();
     events.add(started);
     events.addAll(Round.advance(s.apply(started), now, Execution::newToken));
-    runtime.directory().tell(new ExecutionDirectory.Track(
-        executionId, start.flow().name(), ExecutionStatus.RUNNING, now, null, null));
-    return persist(s, events, (after) -> start.replyTo().tell(new StartReply(after, true)));
+    confirming++;
+    return persist(s, events, after -> confirm(new StartReply(after, true), start.replyTo(), 1));
+  }
+
+  /**
+   * Answers a start once the directory's entry of this execution is durable too: an
+   * acknowledged execution is then resumed after a crash even if it was passivated or never
+   * ran. A directory that does not answer (restarting after a journal failure) is asked again.
+   */
+  private void confirm(StartReply reply, ActorRef<StartReply> replyTo, int tries) {
+    ExecutionState st = reply.state();
+    ExecutionDirectory.Track track = new ExecutionDirectory.Track(executionId, st.flow().name(),
+        st.status(), st.startedAt(), st.endedAt(), nextDue(st));
+    context.ask(Done.class, runtime.directory(), DIRECTORY_TIMEOUT,
+        r -> new ExecutionDirectory.TrackDurably(track, r),
+        (done, error) -> new DirectoryAck(reply, replyTo, tries, error == null));
+  }
+
+  private Effect<ExecutionEvent, ExecutionState> onDirectoryAck(
+      ExecutionState s, DirectoryAck ack) {
+    if (!ack.ok() && ack.tries() < DIRECTORY_TRIES) {
+      confirm(ack.reply(), ack.replyTo(), ack.tries() + 1);
+      return Effect().none();
+    }
+    confirming--;
+    if (ack.ok()) {
+      ack.replyTo().tell(ack.reply());
+    } else {
+      context.getLog().warn("the execution directory did not confirm execution {}; its start "
+          + "is not acknowledged (a start with the same id confirms it again)", executionId);
+    }
+    return afterIdle(s);
   }
 
   private Effect<ExecutionEvent, ExecutionState> onCancel(ExecutionState s, Cancel c) {
     if (!s.isStarted() || s.status().isFinal()) {
       c.replyTo().tell(new Reply(false, notActive(s), s));
-      return Effect().none();
+      return afterIdle(s);
     }
     return persist(s, Round.cancel(s, c.reason(), now()),
         after -> c.replyTo().tell(new Reply(true, "cancelled", after)));
@@ -229,7 +319,7 @@ public final class Execution
     if (!s.isStarted() || s.status() != ExecutionStatus.RUNNING) {
       p.replyTo().tell(new Reply(false, s.isStarted() ? "execution " + executionId + " is "
           + s.status() + ", not RUNNING" : notActive(s), s));
-      return Effect().none();
+      return afterIdle(s);
     }
     return persist(s, List.of(new ExecutionEvent.ExecutionPaused(now())),
         after -> p.replyTo().tell(new Reply(true, "paused", after)));
@@ -239,7 +329,7 @@ public final class Execution
     if (!s.isStarted() || s.status() != ExecutionStatus.PAUSED) {
       r.replyTo().tell(new Reply(false, s.isStarted() ? "execution " + executionId + " is "
           + s.status() + ", not PAUSED" : notActive(s), s));
-      return Effect().none();
+      return afterIdle(s);
     }
     ExecutionEvent resumed = new ExecutionEvent.ExecutionResumed(now());
     List<ExecutionEvent> events = new ArrayList<>(List.of(resumed));
@@ -251,7 +341,7 @@ public final class Execution
     CompletionResult refusal = checkCompletion(s, c);
     if (refusal != null) {
       c.replyTo().tell(refusal);
-      return Effect().none();
+      return afterIdle(s);
     }
     TaskRun run = s.task(c.task());
     TaskOutcome outcome = c.success()
@@ -322,7 +412,7 @@ public final class Execution
   private Effect<ExecutionEvent, ExecutionState> onFlush(ExecutionState s, Flush f) {
     flushRequested = false;
     if (pending.isEmpty()) {
-      return Effect().none();
+      return afterIdle(s);
     }
     List<Pending> batch = List.copyOf(pending);
     pending.clear();
@@ -374,12 +464,12 @@ public final class Execution
     TaskRun run = s.task(w.task());
     if (run == null || run.attempt() != w.attempt()
         || !(run.status() == TaskStatus.RUNNING || run.status() == TaskStatus.DELAYED)) {
-      return Effect().none();
+      return afterIdle(s);
     }
     Instant now = now();
     if (run.deadline() != null && run.deadline().isAfter(now)) {
       armWatchdog(run, now);
-      return Effect().none();
+      return afterIdle(s);
     }
     Attempt attempt = running.remove(w.task());
     if (attempt != null) {
@@ -398,7 +488,7 @@ public final class Execution
 
   private Effect<ExecutionEvent, ExecutionState> onRecovered(ExecutionState s, Recovered r) {
     if (!s.isStarted() || s.status().isFinal()) {
-      return Effect().none();
+      return afterIdle(s);
     }
     Instant now = now();
     List<ExecutionEvent> events = new ArrayList<>(Round.interrupted(s, now));
@@ -421,12 +511,14 @@ public final class Execution
   }
 
   private Effect<ExecutionEvent, ExecutionState> onIdle(ExecutionState s, Idle i) {
-    if (!running.isEmpty() || !pending.isEmpty()) {
+    if (!running.isEmpty() || !pending.isEmpty() || confirming > 0) {
       return Effect().none();
     }
-    runtime.directory().tell(new ExecutionDirectory.Track(executionId,
-        s.isStarted() ? s.flow().name() : null, s.status(), s.startedAt(), s.endedAt(),
-        nextDue(s)));
+    // an unknown id is no execution; a finished one told the directory when it ended
+    if (s.isStarted() && !s.status().isFinal()) {
+      runtime.directory().tell(new ExecutionDirectory.Track(executionId, s.flow().name(),
+          s.status(), s.startedAt(), s.endedAt(), nextDue(s)));
+    }
     if (shard != null) {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
@@ -437,7 +529,7 @@ public final class Execution
 
   private Effect<ExecutionEvent, ExecutionState> advance(ExecutionState s, List<ExecutionEvent> first) {
     if (!s.isStarted()) {
-      return Effect().none();
+      return afterIdle(s);
     }
     List<ExecutionEvent> events = new ArrayList<>(first);
     events.addAll(Round.advance(s, now(), Execution::newToken));
@@ -466,7 +558,7 @@ public final class Execution
   }
 
   private void scheduleIdle() {
-    if (running.isEmpty() && pending.isEmpty()) {
+    if (running.isEmpty() && pending.isEmpty() && confirming == 0) {
       timers.startSingleTimer("idle", new Idle(), runtime.passivateAfter());
     } else {
       timers.cancel("idle");
@@ -507,6 +599,8 @@ public final class Execution
       }
     }
     if (after.status().isFinal()) {
+      waiters.forEach(w -> w.tell(new Ended(executionId, after)));
+      waiters.clear();
       runtime.directory().tell(new ExecutionDirectory.Track(executionId, after.flow().name(),
           after.status(), after.startedAt(), after.endedAt(), null));
     }
@@ -523,7 +617,7 @@ public final class Execution
       } else if (task.action() instanceof ActionSpec.Delegate d) {
         attempt = runtime.local().run(d.className(), ctx);
       } else {
-        attempt = runtime.node().run((ActionSpec.Node) task.action(), ctx);
+        attempt = runtime.node().run((ActionSpec.Node) task.action(), ctx, task.timeout());
       }
     } catch (RuntimeException e) {
       attempt = new Attempt(java.util.concurrent.CompletableFuture.completedFuture(
@@ -590,21 +684,113 @@ public final class Execution
     return due;
   }
 
+  /**
+   * Tells subscribers about {@code e}, with the status, attempt and detail of that event itself,
+   * not of the state after the whole round ({@code after} only names the flow and, for a
+   * skipped task, its attempt).
+   */
   private void publish(ExecutionEvent e, ExecutionState after) {
-    FlowEvent event;
+    runtime.topic().tell(Topic.publish(flowEvent(executionId, e, after)));
     if (e instanceof ExecutionEvent.TaskEvent te) {
-      TaskRun run = after.task(te.task());
-      String detail = e.getClass().getSimpleName()
-          + (run.error() != null && run.status() != TaskStatus.SUCCEEDED
-              ? ": " + run.errorKind() + ": " + run.error() : "");
-      event = new FlowEvent(executionId, after.flow().name(), te.task(), run.attempt(),
-          run.status().name(), detail, e.at());
-    } else {
-      event = new FlowEvent(executionId, after.flow().name(), null, 0, after.status().name(),
-          e.getClass().getSimpleName() + (after.error() == null ? "" : ": " + after.error()),
-          e.at());
+      attemptEnded(te, after);
     }
-    runtime.topic().tell(Topic.publish(event));
+  }
+
+  /**
+   * What subscribers see of {@code e}: the status it moves its task or execution to, its
+   * attempt and its reason, all from the event; {@code after} is any later state.
+   */
+  static FlowEvent flowEvent(String executionId, ExecutionEvent e, ExecutionState after) {
+    String name = e.getClass().getSimpleName();
+    String flow = after.flow().name();
+    if (e instanceof ExecutionEvent.TaskEvent te) {
+      TaskStatus status;
+      int attempt;
+      String reason = null;
+      if (e instanceof ExecutionEvent.TaskScheduled t) {
+        status = TaskStatus.SCHEDULED;
+        attempt = t.attempt();
+      } else if (e instanceof TaskStarted t) {
+        status = TaskStatus.RUNNING;
+        attempt = t.attempt();
+      } else if (e instanceof TaskSucceeded t) {
+        status = TaskStatus.SUCCEEDED;
+        attempt = t.attempt();
+      } else if (e instanceof ExecutionEvent.TaskFailed t) {
+        status = TaskStatus.FAILED;
+        attempt = t.attempt();
+        reason = t.kind() + ": " + t.message();
+      } else if (e instanceof TaskDelayed t) {
+        status = TaskStatus.DELAYED;
+        attempt = t.attempt();
+      } else if (e instanceof TaskRetryScheduled t) {
+        status = TaskStatus.RETRY_WAIT;
+        attempt = t.nextAttempt();
+        reason = "due " + t.dueAt();
+      } else if (e instanceof ExecutionEvent.TaskTimedOut t) {
+        status = TaskStatus.FAILED;
+        attempt = t.attempt();
+        reason = "timeout";
+      } else if (e instanceof TaskCancelled t) {
+        status = TaskStatus.CANCELLED;
+        attempt = t.attempt();
+        reason = t.reason();
+      } else {
+        ExecutionEvent.TaskSkipped t = (ExecutionEvent.TaskSkipped) e;
+        status = TaskStatus.SKIPPED;
+        attempt = after.task(t.task()).attempt();
+        reason = t.reason();
+      }
+      return new FlowEvent(executionId, flow, te.task(), attempt, status.name(),
+          reason == null ? name : name + ": " + reason, e.at());
+    }
+    ExecutionStatus status;
+    String reason = null;
+    if (e instanceof ExecutionEvent.ExecutionPaused) {
+      status = ExecutionStatus.PAUSED;
+    } else if (e instanceof ExecutionEvent.ExecutionCompleted) {
+      status = ExecutionStatus.SUCCEEDED;
+    } else if (e instanceof ExecutionEvent.ExecutionFailed f) {
+      status = ExecutionStatus.FAILED;
+      reason = f.reason();
+    } else if (e instanceof ExecutionEvent.ExecutionCancelled c) {
+      status = ExecutionStatus.CANCELLED;
+      reason = c.reason();
+    } else {
+      status = ExecutionStatus.RUNNING; // started, resumed
+    }
+    return new FlowEvent(executionId, flow, null, 0, status.name(),
+        reason == null ? name : name + ": " + reason, e.at());
+  }
+
+  /**
+   * Publishes the end of an attempt on this node's event stream only, for the metrics: the node
+   * that records an outcome is the one node that counts it.
+   */
+  private void attemptEnded(ExecutionEvent.TaskEvent e, ExecutionState after) {
+    String outcome;
+    int attempt;
+    if (e instanceof TaskSucceeded s) {
+      outcome = "done";
+      attempt = s.attempt();
+    } else if (e instanceof ExecutionEvent.TaskFailed f) {
+      outcome = "interrupted".equals(f.kind()) ? "interrupted" : "error";
+      attempt = f.attempt();
+    } else if (e instanceof ExecutionEvent.TaskTimedOut t) {
+      outcome = "timeout";
+      attempt = t.attempt();
+    } else if (e instanceof TaskCancelled c) {
+      outcome = "canceled";
+      attempt = c.attempt();
+    } else {
+      return;
+    }
+    after.task(e.task()).history().stream()
+        .filter(step -> step.status() == TaskStatus.RUNNING && step.attempt() == attempt)
+        .findFirst()
+        .ifPresent(start -> context.getSystem().eventStream().tell(new EventStream.Publish<>(
+            new RunEvents.AttemptEnded(executionId, after.flow().name(), e.task(), attempt,
+                outcome, start.at(), e.at()))));
   }
 
   private Instant now() {

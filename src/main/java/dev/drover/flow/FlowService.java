@@ -4,10 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -24,6 +33,7 @@ import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * The workflow engine's Java API, for host systems that run Drover embedded: start executions of
@@ -47,16 +57,61 @@ public final class FlowService implements AutoCloseable {
   private final ActorRef<Topic.Command<FlowEvent>> topic;
   private final NodeActions node;
   private final Duration askTimeout;
+  private final int maxStartsInFlight;
+  private final long maxValueSize;
+  private final AtomicInteger startsInFlight = new AtomicInteger();
+  /** Callers of {@link #result} by execution id. */
+  private final Map<String, Queue<CompletableFuture<ExecutionState>>> awaiting =
+      new ConcurrentHashMap<>();
+  /** Learns of ends from the topic and from the executions; see {@link #result}. */
+  private final ActorRef<Object> ends;
+  private final JournalRows journalRows;
 
   private FlowService(ActorSystem<?> system, ClusterSharding sharding,
       ActorRef<ExecutionDirectory.Command> directory, ActorRef<Topic.Command<FlowEvent>> topic,
-      NodeActions node, Duration askTimeout) {
+      NodeActions node, Config c) {
     this.system = system;
     this.sharding = sharding;
     this.directory = directory;
     this.topic = topic;
     this.node = node;
-    this.askTimeout = askTimeout;
+    this.askTimeout = c.getDuration("ask-timeout");
+    this.maxStartsInFlight = c.getInt("max-starts-in-flight");
+    this.maxValueSize = c.getLong("max-value-size");
+    this.journalRows = new JournalRows(system.settings().config());
+    if (maxStartsInFlight < 1) {
+      throw new IllegalArgumentException(
+          "drover.flow.max-starts-in-flight must be at least 1, got " + maxStartsInFlight);
+    }
+    this.ends = system.systemActorOf(Behaviors.<Object>setup(ctx -> {
+      topic.tell(Topic.subscribe(ctx.getSelf().<FlowEvent>narrow()));
+      return Behaviors.receiveMessage(m -> {
+        if (m instanceof Execution.Ended e) {
+          ended(e.executionId(), e.state());
+        } else if (m instanceof FlowEvent e && e.task() == null
+            && awaiting.containsKey(e.executionId())
+            && ExecutionStatus.valueOf(e.status()).isFinal()) {
+          // ended after a passivation or a restart, where the entity forgot its waiters
+          sharding.entityRefFor(Execution.TYPE_KEY, e.executionId())
+              .tell(new Execution.AwaitEnd(ctx.getSelf().narrow()));
+        }
+        return Behaviors.same();
+      });
+    }), "drover-flow-results-" + UUID.randomUUID(), Props.empty());
+  }
+
+  private void ended(String id, ExecutionState state) {
+    Queue<CompletableFuture<ExecutionState>> waiting = awaiting.remove(id);
+    if (waiting == null) {
+      return;
+    }
+    for (CompletableFuture<ExecutionState> f : waiting) {
+      if (state.isStarted()) {
+        f.complete(state);
+      } else {
+        f.completeExceptionally(new NoSuchElementException("no execution with id " + id));
+      }
+    }
   }
 
   /** Starts the engine in {@code system}, with task output discarded. */
@@ -101,14 +156,17 @@ public final class FlowService implements AutoCloseable {
       ActorRef<ExecutionDirectory.Command> directory = ClusterSingleton.get(system).init(
           SingletonActor.of(ExecutionDirectory.create(
               id -> sharding.entityRefFor(Execution.TYPE_KEY, id).tell(new Execution.Wake()),
-              clock), "drover-execution-directory")
+              clock, c.getInt("directory.snapshot-every"), c.getInt("directory.keep-ended")),
+              "drover-execution-directory")
               .withSettings(ClusterSingletonSettings.create(system).withRole(role)));
       EngineRuntime runtime = new EngineRuntime(new LocalActions(dispatcher), node, output,
           directory, topic, c.getDuration("passivate-after"), c.getInt("snapshot-every"), clock);
       sharding.init(Entity.of(Execution.TYPE_KEY, entity -> Execution.create(entity, runtime))
           .withRole(role));
-      return new FlowService(system, sharding, directory, topic, node,
-          c.getDuration("ask-timeout"));
+      // the embedded journal's file is compacted while the engine runs
+      EmbeddedJournal.start(system.settings().config()).ifPresent(compaction ->
+          system.getWhenTerminated().thenRun(compaction::close));
+      return new FlowService(system, sharding, directory, topic, node, c);
     });
   }
 
@@ -147,11 +205,68 @@ public final class FlowService implements AutoCloseable {
   /**
    * Starts an execution of {@code flow} with {@code input} under the caller's {@code
    * executionId}. Idempotent: starting an id again returns the existing execution unchanged.
+   *
+   * <p>The returned stage completes only when the execution's first events and its entry in
+   * the directory of executions are durable: an acknowledged execution survives a crash of the
+   * host and resumes by itself. The outcomes:
+   *
+   * <ul>
+   *   <li>completed: the execution exists (durably);
+   *   <li>failed at once with {@link EngineOverloaded}: {@code drover.flow.max-starts-in-flight}
+   *       starts were in flight; this one was refused before anything was sent, so the
+   *       execution was <em>not</em> created. Retry later;
+   *   <li>failed with a timeout ({@code drover.flow.ask-timeout}): unknown; retry with the same
+   *       id, which either creates it or answers the existing execution.
+   * </ul>
+   *
+   * @throws IllegalArgumentException for an id that is blank or longer than 200 characters
+   * @throws UnsafeValue for an input holding a lone UTF-16 surrogate or a NUL, or larger than
+   *     {@code drover.flow.max-value-size}; nothing is started
    */
   public CompletionStage<ExecutionState> start(String executionId, Flow flow, JsonNode input) {
-    return execution(executionId).<Execution.StartReply>ask(
-        r -> new Execution.Start(flow, input, r), askTimeout)
-        .thenApply(Execution.StartReply::state);
+    EntityRef<Execution.Command> entity = execution(executionId);
+    UnsafeValue.check("input", input, maxValueSize);
+    if (startsInFlight.incrementAndGet() > maxStartsInFlight) {
+      startsInFlight.decrementAndGet();
+      return CompletableFuture.failedFuture(new EngineOverloaded(maxStartsInFlight));
+    }
+    try {
+      CompletionStage<ExecutionState> started = entity.<Execution.StartReply>ask(
+          r -> new Execution.Start(flow, input, r), askTimeout)
+          .thenApply(Execution.StartReply::state);
+      started.whenComplete((s, e) -> startsInFlight.decrementAndGet());
+      return started;
+    } catch (RuntimeException e) {
+      startsInFlight.decrementAndGet();
+      throw e;
+    }
+  }
+
+  /** How many starts wait for their acknowledgement now. */
+  public int startsInFlight() {
+    return startsInFlight.get();
+  }
+
+  /**
+   * Completes with the execution's final state when it has ended (succeeded, failed or
+   * cancelled), whether it ends in this incarnation of its entity or after a passivation or a
+   * restart of it: the engine tells, nobody polls. Fails with {@link NoSuchElementException}
+   * when no execution has this id. Within one host JVM: a caller's stage does not survive the
+   * host's own restart (call it again then).
+   */
+  public CompletionStage<ExecutionState> result(String executionId) {
+    EntityRef<Execution.Command> entity = execution(executionId);
+    CompletableFuture<ExecutionState> result = new CompletableFuture<>();
+    // added under the map's lock of the id, so an end being handed out meanwhile either
+    // includes this caller or leaves it to the answer of its own AwaitEnd
+    awaiting.compute(executionId, (k, waiting) -> {
+      Queue<CompletableFuture<ExecutionState>> q =
+          waiting == null ? new ConcurrentLinkedQueue<>() : waiting;
+      q.add(result);
+      return q;
+    });
+    entity.tell(new Execution.AwaitEnd(ends.narrow()));
+    return result;
   }
 
   /** The execution's current state, or empty when no execution has this id. */
@@ -186,11 +301,36 @@ public final class FlowService implements AutoCloseable {
    * Exactly one completion per attempt is accepted; the others get a refusal saying why.
    *
    * @param status {@code SUCCESS} with {@code output}, or {@code ERROR} with {@code error}
+   * @throws UnsafeValue for an output or error holding a lone UTF-16 surrogate or a NUL, or
+   *     larger than {@code drover.flow.max-value-size}; nothing is recorded
    */
   public CompletionStage<CompletionResult> completeTask(String executionId, String taskName,
       String token, CompletionStatus status, JsonNode output, String error) {
+    UnsafeValue.check("output", output, maxValueSize);
+    UnsafeValue.check("error", error, maxValueSize);
     return execution(executionId).ask(r -> new Execution.CompleteTask(taskName, token,
         status == CompletionStatus.SUCCESS, output, error, r), askTimeout);
+  }
+
+  /**
+   * Deletes from the journal every event and snapshot of the ended executions {@code
+   * executionIds}, e.g. those of the jobs retention removed: a later {@link #get} finds no
+   * execution of those ids. Runs on the blocking dispatcher; the stage gives how many events
+   * went. An execution that has not ended must never be forgotten: its next write would start
+   * a journal with no start.
+   */
+  public CompletionStage<Integer> forget(Collection<String> executionIds) {
+    List<String> ids = executionIds.stream()
+        .map(id -> PersistenceId.of(Execution.TYPE_KEY.name(), id).id()).toList();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return journalRows.delete(ids);
+      } catch (java.sql.SQLException e) {
+        throw new java.util.concurrent.CompletionException(new IllegalStateException(
+            "cannot delete the journal of executions " + executionIds + ": " + e.getMessage(),
+            e));
+      }
+    }, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
   /** How a third party says a delegate task ended. */
@@ -215,6 +355,7 @@ public final class FlowService implements AutoCloseable {
   /** Releases the engine's workers; the actor system itself is the caller's to stop. */
   @Override
   public void close() {
+    system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ends));
     node.close();
   }
 }

@@ -65,8 +65,7 @@ final class Round {
       if (run.status() != TaskStatus.RUNNING) {
         continue;
       }
-      events.add(new TaskFailed(run.name(), run.attempt(), "interrupted",
-          "interrupted by restart", null, now));
+      events.add(new TaskFailed(run.name(), run.attempt(), "interrupted", TaskRun.INTERRUPTED, null, now));
       Task task = state.flow().task(run.name());
       if (task.idempotent()) {
         events.add(new TaskRetryScheduled(run.name(), run.attempt() + 1, now, true, now));

@@ -30,11 +30,17 @@ public record TaskContext(
     return v;
   }
 
-  /** Receives streamed output of tasks, e.g. the lines of a shell script. */
+  /**
+   * Receives streamed output of tasks, e.g. what a shell script writes, byte for byte and in
+   * the order it was written; called on one thread at a time per task.
+   */
   @FunctionalInterface
   public interface OutputSink {
-    /** @param stream "stdout", "stderr" or another name */
-    void write(String executionId, String taskName, String stream, String line);
+    /**
+     * @param stream "stdout", "stderr" or another name
+     * @param bytes the next bytes of that stream, as written (not necessarily whole lines)
+     */
+    void write(String executionId, String taskName, String stream, byte[] bytes);
 
     OutputSink DISCARD = (e, t, s, l) -> { };
   }

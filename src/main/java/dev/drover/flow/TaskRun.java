@@ -28,6 +28,13 @@ public record TaskRun(
     List<Step> history) implements CborSerializable {
 
   /**
+   * The error of an attempt that was running when the engine stopped. Whether its work happened
+   * is not known (a script may have finished its deploy a moment before the crash), so the
+   * record says so; a next attempt starts only once the attempt's processes are gone.
+   */
+  public static final String INTERRUPTED = "interrupted by restart, fate unknown";
+
+  /**
    * One entry of a task's history.
    *
    * @param status the status entered

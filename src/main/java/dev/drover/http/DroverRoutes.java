@@ -1,14 +1,19 @@
 package dev.drover.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.flow.CompletionResult;
 import dev.drover.http.PrunnerJson.Job;
 import dev.drover.http.PrunnerJson.Logs;
+import dev.drover.node.NodePool;
 import dev.drover.pipeline.PipelineApi;
 import dev.drover.pipeline.PipelineApi.JobEvent;
-import dev.drover.pipeline.PipelineApi.LogLine;
-import dev.drover.pipeline.PipelineApi.PipelineInfo;
+import dev.drover.pipeline.PipelineApi.JobPage;
+import dev.drover.pipeline.PipelineApi.JobQuery;
+import dev.drover.pipeline.PipelineApi.LogText;
+import dev.drover.pipeline.PipelineApi.PipelineOverview;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
 import dev.drover.pipeline.PipelineApi.TaskLogs;
 import java.util.List;
@@ -43,23 +48,46 @@ final class DroverRoutes extends RouteSupport {
 
   private final PipelineApi api;
   private final EventStreams streams;
+  private final Paging paging;
+  private final int listVariablesMaxBytes;
 
   DroverRoutes(PipelineApi api, EventStreams streams, Executor blocking,
-      Materializer materializer, long maxBody) {
-    super(blocking, materializer, maxBody);
+      Materializer materializer, HttpSettings settings) {
+    super(blocking, materializer, settings);
     this.api = api;
     this.streams = streams;
+    this.paging = new Paging(settings.pageSize(), settings.maxPageSize());
+    this.listVariablesMaxBytes = settings.listVariablesMaxBytes();
   }
 
   void register(RouteTable routes) {
-    routes.get(PREFIX + "/pipelines", call -> blocking(() ->
-        Responses.json(StatusCodes.OK, new PipelineList(api.pipelines()))));
-    routes.get(PREFIX + "/jobs", call -> blocking(() ->
-        Responses.json(StatusCodes.OK, new JobList(api.jobs().stream().map(Job::of).toList()))));
+    routes.get(PREFIX + "/pipelines", call -> page((limit, cursor) -> blocking(() -> {
+      Paging.Page<PipelineOverview> page =
+          paging.byName(api.overview(), PipelineOverview::pipeline, limit, cursor);
+      return Responses.json(StatusCodes.OK, new PipelineList(page.items(), page.nextCursor()));
+    })));
+    routes.get(PREFIX + "/jobs", call -> page((limit, cursor) ->
+        parameterOptional("before", before -> parameterOptional("pipeline", pipeline ->
+            parameterOptional("status", status -> {
+              JobQuery query = paging.jobs(limit, cursor, before, pipeline, status);
+              return blocking(() -> {
+                JobPage page = api.jobs(query);
+                return Responses.json(StatusCodes.OK, new JobList(
+                    page.jobs().stream().map(j -> Job.listed(j, listVariablesMaxBytes)).toList(),
+                    page.next() == null ? null : page.next().text(),
+                    page.previous() == null ? null : page.previous().text()));
+              });
+            })))));
     routes.post(PREFIX + "/jobs", this::schedule);
     routes.get(PREFIX + "/jobs/{id}", call -> {
       UUID id = jobId(call.param(0));
       return blocking(() -> jobResponse(id));
+    });
+    routes.get(PREFIX + "/jobs/{id}/timeline", call -> {
+      UUID id = jobId(call.param(0));
+      return onBlocking(() -> api.timeline(id), stage -> onSuccess(stage, timeline ->
+          complete(timeline.map(t -> Responses.json(StatusCodes.OK, TimelineJson.of(t)))
+              .orElseGet(() -> Responses.error(StatusCodes.NOT_FOUND, "Job not found")))));
     });
     routes.post(PREFIX + "/jobs/{id}/cancel", call -> {
       UUID id = jobId(call.param(0));
@@ -69,8 +97,13 @@ final class DroverRoutes extends RouteSupport {
     routes.get(PREFIX + "/jobs/{id}/tasks/{task}/logs", this::logs);
     routes.postWithCallbackToken(PREFIX + "/jobs/{id}/tasks/{task}/complete", this::complete);
     routes.get(PREFIX + "/events", call -> onBlocking(
-        () -> streams.<JobEvent>stream(api::subscribe, DroverRoutes::event),
+        () -> streams.<JobEvent>stream((events, end) -> api.subscribe(events),
+            DroverRoutes::event),
         source -> completeOK(source, EventStreamMarshalling.toEventStream())));
+    routes.get(PREFIX + "/pools", call -> onSuccess(safely(api::pools), pools ->
+        complete(Responses.json(StatusCodes.OK, new PoolList(pools)))));
+    routes.get(PREFIX + "/cluster", call -> blocking(() ->
+        Responses.json(StatusCodes.OK, api.cluster())));
     routes.get(PREFIX + "/pools/{kind}", call -> {
       String kind = call.param(0);
       if (!safeName(kind)) {
@@ -81,11 +114,23 @@ final class DroverRoutes extends RouteSupport {
     });
   }
 
-  /** {@code GET /api/v1/pipelines}: each pipeline with its tasks. */
-  record PipelineList(List<PipelineInfo> pipelines) {}
+  /**
+   * {@code GET /api/v1/pipelines}: each pipeline with its tasks, variables, queue, schedule, by
+   * name; {@code nextCursor} when a limit left some out.
+   */
+  record PipelineList(List<PipelineOverview> pipelines,
+      @JsonInclude(Include.NON_NULL) String nextCursor) {}
 
-  /** {@code GET /api/v1/jobs}, newest first. */
-  record JobList(List<Job> jobs) {}
+  /** {@code GET /api/v1/pools}: every pool of the cluster, by kind and node. */
+  record PoolList(List<NodePool> pools) {}
+
+  /**
+   * {@code GET /api/v1/jobs}, newest first, a page at a time, filtered by {@code pipeline} and
+   * {@code status}: {@code nextCursor} (passed as {@code cursor}) when older jobs follow, {@code
+   * prevCursor} (passed as {@code before}) when newer ones precede.
+   */
+  record JobList(List<Job> jobs, @JsonInclude(Include.NON_NULL) String nextCursor,
+      @JsonInclude(Include.NON_NULL) String prevCursor) {}
 
   /** The body of {@code POST /api/v1/jobs}. */
   record ScheduleBody(String pipeline, Map<String, Object> variables, String queuePartition) {}
@@ -128,8 +173,8 @@ final class DroverRoutes extends RouteSupport {
     return parameterOptional("follow", follow -> {
       if (follow.map(Boolean::parseBoolean).orElse(false)) {
         return onBlocking(
-            () -> streams.<LogLine>stream(lines -> api.followLogs(id, task, lines),
-                line -> ServerSentEvent.create(line.line(), line.stream())),
+            () -> streams.<LogText>stream((text, end) -> api.followLogs(id, task, text, end),
+                DroverRoutes::logEvent),
             source -> completeOK(source, EventStreamMarshalling.toEventStream()));
       }
       return blocking(() -> {
@@ -153,21 +198,36 @@ final class DroverRoutes extends RouteSupport {
       }
       CompletionStage<CompletionResult> result = safely(() -> api.completeTask(
           id, task, body.token(), success, body.output(), body.error()));
-      return completeWithFuture(result.thenApply(DroverRoutes::completion));
+      return completeWithFuture(result.thenApply(r -> completion(id, task, r)));
     });
   }
 
-  private static HttpResponse completion(CompletionResult result) {
+  /**
+   * The answer to a completion. The route needs no JWT, so whoever calls it learns nothing
+   * without a valid token: an unknown job, an unknown task and a wrong token get the same 403
+   * (the runner's reason goes to the debug log). Only a token of the task can tell that the task
+   * is already completed or that the token is of an earlier attempt.
+   */
+  private static HttpResponse completion(UUID job, String task, CompletionResult result) {
     StatusCode status = switch (result.outcome()) {
       case ACCEPTED -> StatusCodes.OK;
       case ALREADY_COMPLETED, STALE_ATTEMPT -> StatusCodes.CONFLICT;
-      case BAD_TOKEN -> StatusCodes.FORBIDDEN;
-      case UNKNOWN_TASK, UNKNOWN_EXECUTION -> StatusCodes.NOT_FOUND;
+      case BAD_TOKEN, UNKNOWN_TASK, UNKNOWN_EXECUTION -> StatusCodes.FORBIDDEN;
     };
-    return result.accepted()
-        ? Responses.json(status, new Completed(result.outcome().name(), result.message()))
-        : Responses.json(status, new CompletionRefused(result.message(), result.outcome().name()));
+    if (result.accepted()) {
+      return Responses.json(status, new Completed(result.outcome().name(), result.message()));
+    }
+    if (status == StatusCodes.FORBIDDEN) {
+      log.debug("Refused a completion of task '{}' of job {}: {}", task, job, result.message());
+      return Responses.json(status,
+          new CompletionRefused(NO_SUCH_CALLBACK, CompletionResult.Outcome.BAD_TOKEN.name()));
+    }
+    return Responses.json(status, new CompletionRefused(result.message(), result.outcome().name()));
   }
+
+  /** The one refusal of a completion without a valid token, whatever else is wrong. */
+  static final String NO_SUCH_CALLBACK =
+      "Forbidden: no task of this job awaits a callback with this token";
 
   private HttpResponse jobResponse(UUID id) {
     return api.job(id)
@@ -185,6 +245,20 @@ final class DroverRoutes extends RouteSupport {
           "The supervisor of pool '" + kind + "' did not answer in time");
     }
     return ErrorHandling.response(t);
+  }
+
+  /**
+   * A piece of a task's output as an event named after its stream, whose data is the text as a
+   * JSON string (so newlines, carriage returns and a missing last newline arrive exactly) and
+   * whose id is the stream's byte offset after it.
+   */
+  private static ServerSentEvent logEvent(LogText text) {
+    try {
+      return ServerSentEvent.create(Json.mapper().writeValueAsString(text.text()), text.stream(),
+          text.stream() + ":" + text.end());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a log piece as JSON", e);
+    }
   }
 
   private static ServerSentEvent event(JobEvent event) {

@@ -10,6 +10,7 @@ import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
@@ -55,23 +56,47 @@ final class ErrorHandling extends AllDirectives {
   static HttpResponse response(Throwable failure) {
     Throwable t = unwrap(failure);
     if (t instanceof HttpFailure f) {
-      return Responses.error(f.status(), f.getMessage());
+      HttpResponse refusal = Responses.error(f.status(), f.getMessage());
+      return f.closeConnection() ? refusal.addHeader(Connection.create("close")) : refusal;
     }
     if (t instanceof PipelineApi.JobNotFound || t instanceof PipelineApi.TaskNotFound) {
       return Responses.error(StatusCodes.NOT_FOUND, t.getMessage());
     }
+    if (t instanceof dev.drover.flow.EngineOverloaded) {
+      // refused by the engine's backpressure before anything was created: retry
+      return Responses.error(StatusCodes.SERVICE_UNAVAILABLE, t.getMessage());
+    }
     if (t instanceof PipelineApi.ShuttingDown) {
       return Responses.error(StatusCodes.SERVICE_UNAVAILABLE, t.getMessage());
     }
-    if (t instanceof PipelineApi.ScheduleRejected) {
+    if (t instanceof PipelineApi.VariablesTooLarge) {
+      return Responses.error(StatusCodes.CONTENT_TOO_LARGE, t.getMessage());
+    }
+    if (t instanceof PipelineApi.ScheduleRejected || t instanceof dev.drover.flow.UnsafeValue) {
       return Responses.error(StatusCodes.BAD_REQUEST, t.getMessage());
     }
     if (t instanceof EntityStreamSizeException e) {
-      return Responses.error(StatusCodes.CONTENT_TOO_LARGE,
-          "Request body is larger than " + e.limit() + " bytes");
+      return Responses.error(StatusCodes.CONTENT_TOO_LARGE, RouteSupport.tooLarge(e.limit()))
+          .addHeader(Connection.create("close"));
+    }
+    if (timedOut(t)) {
+      // the job queue or an execution did not answer: in a cluster, while their node is lost
+      // and another takes them over (README, "Running a cluster"); the client may retry
+      log.warn("Request failed: {}", t.getMessage());
+      return Responses.error(StatusCodes.SERVICE_UNAVAILABLE,
+          "The server did not answer in time; retry shortly");
     }
     log.error("Request failed", t);
     return Responses.error(StatusCodes.INTERNAL_SERVER_ERROR, "Internal server error");
+  }
+
+  private static boolean timedOut(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The cause of a failure that went through futures. */

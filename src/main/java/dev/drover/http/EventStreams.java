@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.Done;
@@ -44,18 +45,23 @@ final class EventStreams {
   }
 
   /**
-   * A stream of what {@code subscribe} delivers to its consumer, each item as an event.
+   * A stream of what {@code subscribe} delivers to its consumer, each item as an event, until
+   * the client leaves or the delivery calls its end.
    *
    * <p>{@code subscribe} is called at once, on the calling thread, so that its refusals (an
    * unknown job, ...) surface before the response is sent. What it delivers before it returns
    * (a task's output so far) is kept whole, however long, as the JSON logs route would send it;
-   * only what comes after counts against the buffer of a slow client.
+   * only what comes after counts against the buffer of a slow client. The stream starts with a
+   * heartbeat, so the response's headers reach the client at once rather than with the first
+   * event (Pekko sends them together with the first chunk).
    *
-   * @param subscribe starts the delivery and returns what stops it
+   * @param subscribe starts the delivery, given the consumer of items and what ends the stream
+   *     (after the items delivered before it), and returns what stops the delivery
    * @param toEvent one item as one event
    */
   <T> Source<ServerSentEvent, NotUsed> stream(
-      Function<Consumer<T>, AutoCloseable> subscribe, Function<T, ServerSentEvent> toEvent) {
+      BiFunction<Consumer<T>, Runnable, AutoCloseable> subscribe,
+      Function<T, ServerSentEvent> toEvent) {
     // watchTermination sits before preMaterialize, so it also sees the stream cancelled when the
     // response is never sent (the subscription timeout of a pre-materialized source)
     Pair<Pair<BoundedSourceQueue<ServerSentEvent>, CompletionStage<Done>>,
@@ -67,7 +73,7 @@ final class EventStreams {
     open.add(queue);
     AutoCloseable subscription;
     try {
-      subscription = subscribe.apply(relay);
+      subscription = subscribe.apply(relay, queue::complete);
     } catch (RuntimeException e) {
       open.remove(queue);
       queue.complete();
@@ -77,9 +83,15 @@ final class EventStreams {
       open.remove(queue);
       close(subscription);
     });
-    return Source.from(relay.goLive())
+    return Source.single(ServerSentEvent.heartbeat())
+        .concat(Source.from(relay.goLive()))
         .concat(materialized.second())
         .keepAlive(keepAlive, ServerSentEvent::heartbeat);
+  }
+
+  /** How many streams are open now. */
+  int openCount() {
+    return open.size();
   }
 
   /** Ends every open stream, e.g. before the server stops, so clients see a clean end. */

@@ -2,14 +2,15 @@ package dev.drover.http;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,7 +27,7 @@ public final class JwtVerifier {
   /** How far the issuer's clock may be off from ours: 30 seconds. */
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 
-  private final byte[] secret;
+  private final JwtSecret secret;
   private final Duration clockSkew;
   private final Clock clock;
 
@@ -41,7 +42,7 @@ public final class JwtVerifier {
    * @param clock the clock the time claims are compared with
    */
   public JwtVerifier(JwtSecret secret, Duration clockSkew, Clock clock) {
-    this.secret = secret.bytes();
+    this.secret = secret;
     this.clockSkew = Objects.requireNonNull(clockSkew);
     this.clock = Objects.requireNonNull(clock);
     if (clockSkew.isNegative()) {
@@ -56,6 +57,51 @@ public final class JwtVerifier {
    * @throws InvalidToken with a reason that may be shown to the caller
    */
   public Caller verify(String token) throws InvalidToken {
+    Map<String, Object> claims = claims(token);
+    if (JwtIssuer.SIGN_IN.equals(claims.get(JwtIssuer.USE_CLAIM))) {
+      throw new InvalidToken("a sign-in token only opens a session through its sign-in URL");
+    }
+    return new Caller(subject(claims));
+  }
+
+  /**
+   * Verifies a one-time sign-in token of {@link JwtIssuer#issueSignIn}; whether it was used
+   * before is the caller's to check, by its id.
+   *
+   * @throws InvalidToken when it is not a valid sign-in token
+   */
+  public SignIn verifySignIn(String token) throws InvalidToken {
+    Map<String, Object> claims = claims(token);
+    Instant expires = instant(claims, "exp");
+    if (!JwtIssuer.SIGN_IN.equals(claims.get(JwtIssuer.USE_CLAIM))
+        || !(claims.get("jti") instanceof String id) || expires == null) {
+      throw new InvalidToken("not a sign-in token");
+    }
+    Object ttl = claims.get(JwtIssuer.SESSION_TTL_CLAIM);
+    if (ttl != null && !(ttl instanceof Number)) {
+      throw new InvalidToken("the session lifetime of a sign-in token is not a number");
+    }
+    long seconds = ttl == null ? 0 : ((Number) ttl).longValue();
+    Duration session = seconds < 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
+    return new SignIn(subject(claims), id, expires, session);
+  }
+
+  /** Whether {@code token} is a sign-in token, judged by its claims alone (not verified). */
+  public static boolean looksLikeSignIn(String token) {
+    try {
+      Map<String, Object> claims = SignedJWT.parse(token.trim()).getPayload().toJSONObject();
+      return claims != null && JwtIssuer.SIGN_IN.equals(claims.get(JwtIssuer.USE_CLAIM));
+    } catch (ParseException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** When a verified token expires, or null when it never does. */
+  public Instant expiry(String token) throws InvalidToken {
+    return instant(claims(token), "exp");
+  }
+
+  private Map<String, Object> claims(String token) throws InvalidToken {
     SignedJWT jwt;
     try {
       jwt = SignedJWT.parse(token.trim());
@@ -68,46 +114,63 @@ public final class JwtVerifier {
       throw new InvalidToken("token algorithm " + alg + " is not accepted, only HS256");
     }
     try {
-      if (!jwt.verify(new MACVerifier(secret))) {
+      if (!jwt.verify(verifier())) {
         throw new InvalidToken("token signature does not match");
       }
     } catch (JOSEException e) {
       // e.g. a critical header parameter we do not understand
       throw new InvalidToken("token cannot be verified: " + e.getMessage());
     }
-    JWTClaimsSet claims;
-    try {
-      claims = jwt.getJWTClaimsSet();
-    } catch (ParseException e) {
+    // the claims as plain JSON: nimbus's typed claims set refuses a token whose sub is not a
+    // string, which prunner accepts (naming nobody)
+    Map<String, Object> claims = jwt.getPayload().toJSONObject();
+    if (claims == null) {
       throw new InvalidToken("token claims are not a JSON object");
     }
     checkTimes(claims);
-    return new Caller(subject(claims));
+    return claims;
   }
 
-  private void checkTimes(JWTClaimsSet claims) throws InvalidToken {
+  private JWSVerifier verifier() throws JOSEException {
+    // nimbus refuses keys under 256 bits, which prunner's 16-character secrets are
+    return secret.strong() ? new MACVerifier(secret.bytes()) : new ShortHmacKey(secret.bytes());
+  }
+
+  private void checkTimes(Map<String, Object> claims) throws InvalidToken {
     Instant now = clock.instant();
-    Instant exp = instant(claims.getExpirationTime());
+    Instant exp = instant(claims, "exp");
     if (exp != null && now.isAfter(exp.plus(clockSkew))) {
       throw new InvalidToken("token expired at " + Json.TIME.format(exp));
     }
-    Instant nbf = instant(claims.getNotBeforeTime());
+    Instant nbf = instant(claims, "nbf");
     if (nbf != null && now.plus(clockSkew).isBefore(nbf)) {
       throw new InvalidToken("token is not valid before " + Json.TIME.format(nbf));
     }
-    Instant iat = instant(claims.getIssueTime());
+    Instant iat = instant(claims, "iat");
     if (iat != null && now.plus(clockSkew).isBefore(iat)) {
       throw new InvalidToken("token is issued in the future, at " + Json.TIME.format(iat));
     }
   }
 
-  private static Instant instant(Date date) {
-    return date == null ? null : date.toInstant();
+  /** A time claim (seconds since the epoch), null when absent; refused when not a number. */
+  private static Instant instant(Map<String, Object> claims, String name) throws InvalidToken {
+    Object value = claims.get(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number seconds)) {
+      throw new InvalidToken("token claim " + name + " is not a number of seconds");
+    }
+    try {
+      return Instant.ofEpochSecond(seconds.longValue());
+    } catch (DateTimeException e) {
+      throw new InvalidToken("token claim " + name + " is out of range");
+    }
   }
 
-  private static String subject(JWTClaimsSet claims) {
+  private static String subject(Map<String, Object> claims) {
     // like prunner: a subject that is not a string names nobody
-    return claims.getClaim("sub") instanceof String s ? s : "";
+    return claims.get("sub") instanceof String s ? s : "";
   }
 
   /**
@@ -116,6 +179,16 @@ public final class JwtVerifier {
    * @param subject the token's {@code sub} claim, empty when it has none
    */
   public record Caller(String subject) {}
+
+  /**
+   * A verified one-time sign-in token.
+   *
+   * @param subject whom the session is for
+   * @param id the token's {@code jti}, to refuse a second use
+   * @param expires when the token may no longer be used
+   * @param sessionLifetime how long the session it opens lasts; zero for no limit
+   */
+  public record SignIn(String subject, String id, Instant expires, Duration sessionLifetime) {}
 
   /** The token is missing, malformed, of another algorithm, badly signed or out of its time. */
   public static final class InvalidToken extends Exception {

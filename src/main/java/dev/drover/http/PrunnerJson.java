@@ -28,11 +28,13 @@ final class PrunnerJson {
     }
   }
 
-  /** {@code GET /pipelines}. */
-  record Pipelines(List<Pipeline> pipelines) {}
+  /** {@code GET /pipelines}; {@code nextCursor} only when a limit left pipelines out. */
+  record Pipelines(List<Pipeline> pipelines,
+      @JsonInclude(Include.NON_NULL) String nextCursor) {}
 
-  /** {@code GET /pipelines/jobs}. */
-  record PipelinesAndJobs(List<Pipeline> pipelines, List<Job> jobs) {}
+  /** {@code GET /pipelines/jobs}: every pipeline, a page of jobs. */
+  record PipelinesAndJobs(List<Pipeline> pipelines, List<Job> jobs,
+      @JsonInclude(Include.NON_NULL) String nextCursor) {}
 
   /** The answer to a schedule. */
   record Scheduled(String jobId) {}
@@ -74,14 +76,25 @@ final class PrunnerJson {
       @JsonInclude(Include.NON_NULL) Instant end,
       @JsonInclude(Include.NON_NULL) String lastError,
       @JsonInclude(Include.NON_EMPTY) Map<String, Object> variables,
+      @JsonInclude(Include.NON_DEFAULT) boolean variablesTruncated,
       String user,
       @JsonInclude(Include.NON_NULL) String queuePartition) {
 
+    /** The job whole, as its own route shows it. */
     static Job of(JobView j) {
+      return of(j, new ListedVariables(j.variables(), false));
+    }
+
+    /** The job as a list shows it: its variables within {@code variablesBudget} of JSON. */
+    static Job listed(JobView j, int variablesBudget) {
+      return of(j, ListedVariables.of(j.variables(), variablesBudget));
+    }
+
+    private static Job of(JobView j, ListedVariables variables) {
       List<Task> tasks = j.tasks() == null ? List.of() : j.tasks().stream().map(Task::of).toList();
       return new Job(j.id().toString(), j.pipeline(), tasks, j.completed(), j.canceled(),
-          j.errored(), j.created(), j.start(), j.end(), j.lastError(), j.variables(),
-          j.user() == null ? "" : j.user(), j.queuePartition());
+          j.errored(), j.created(), j.start(), j.end(), j.lastError(), variables.variables(),
+          variables.truncated(), j.user() == null ? "" : j.user(), j.queuePartition());
     }
   }
 }

@@ -7,6 +7,9 @@ import dev.drover.http.PrunnerJson.Pipelines;
 import dev.drover.http.PrunnerJson.PipelinesAndJobs;
 import dev.drover.http.PrunnerJson.Scheduled;
 import dev.drover.pipeline.PipelineApi;
+import dev.drover.pipeline.PipelineApi.JobPage;
+import dev.drover.pipeline.PipelineApi.JobQuery;
+import dev.drover.pipeline.PipelineApi.PipelineInfo;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
 import dev.drover.pipeline.PipelineApi.TaskLogs;
 import java.util.List;
@@ -25,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * error messages as prunner's {@code server/server.go} has them, so that prunner-ui and
  * Flowpack.Prunner work against Drover unchanged.
  *
- * <p>Where prunner has a defect, Drover answers as prunner meant to: a failed read of a job is
+ * <p>A job's tasks are in prunner's order ({@link PrunnerTaskOrder}). Where prunner has a defect,
+ * Drover answers as prunner meant to: a failed read of a job is
  * not followed by a second response, a 401 has a JSON body, and a job always has a {@code tasks}
  * array ({@code null} in prunner for a job without tasks).
  */
@@ -33,22 +37,39 @@ final class PrunnerRoutes extends RouteSupport {
   private static final Logger log = LoggerFactory.getLogger(PrunnerRoutes.class);
 
   private final PipelineApi api;
+  private final Paging paging;
+  private final int listVariablesMaxBytes;
 
-  PrunnerRoutes(PipelineApi api, Executor blocking, Materializer materializer, long maxBody) {
-    super(blocking, materializer, maxBody);
+  PrunnerRoutes(PipelineApi api, Executor blocking, Materializer materializer,
+      HttpSettings settings) {
+    super(blocking, materializer, settings);
     this.api = api;
+    this.paging = new Paging(settings.pageSize(), settings.maxPageSize());
+    this.listVariablesMaxBytes = settings.listVariablesMaxBytes();
   }
 
   void register(RouteTable routes) {
-    routes.get("/pipelines", call -> blocking(() ->
-        Responses.json(StatusCodes.OK, new Pipelines(pipelines()))));
-    routes.get("/pipelines/jobs", call -> blocking(() ->
-        Responses.json(StatusCodes.OK, new PipelinesAndJobs(pipelines(), jobs()))));
+    // paging is optional here: prunner's clients send no limit and get the first page
+    routes.get("/pipelines", call -> page((limit, cursor) -> blocking(() -> {
+      Paging.Page<PipelineInfo> page = paging.pipelines(api.pipelines(), limit, cursor);
+      return Responses.json(StatusCodes.OK, new Pipelines(
+          page.items().stream().map(Pipeline::of).toList(), page.nextCursor()));
+    })));
+    routes.get("/pipelines/jobs", call -> page((limit, cursor) -> {
+      JobQuery query = paging.jobs(limit, cursor);
+      return blocking(() -> {
+        JobPage page = api.jobs(query);
+        return Responses.json(StatusCodes.OK, new PipelinesAndJobs(pipelines(),
+            page.jobs().stream()
+                .map(j -> Job.listed(PrunnerTaskOrder.of(j), listVariablesMaxBytes)).toList(),
+            page.next() == null ? null : page.next().text()));
+      });
+    }));
     routes.post("/pipelines/schedule", this::schedule);
     routes.get("/job/detail", call -> parameterOptional("id", id -> {
       UUID jobId = jobId(id);
       return blocking(() -> api.job(jobId)
-          .map(job -> Responses.json(StatusCodes.OK, Job.of(job)))
+          .map(job -> Responses.json(StatusCodes.OK, Job.of(PrunnerTaskOrder.of(job))))
           .orElseGet(() -> Responses.error(StatusCodes.NOT_FOUND, "Job not found")));
     }));
     routes.get("/job/logs", call -> parameterOptional("id", id ->
@@ -105,7 +126,4 @@ final class PrunnerRoutes extends RouteSupport {
     return api.pipelines().stream().map(Pipeline::of).toList();
   }
 
-  private List<Job> jobs() {
-    return api.jobs().stream().map(Job::of).toList();
-  }
 }

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -19,6 +22,8 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -27,8 +32,6 @@ import org.apache.pekko.stream.Materializer;
  * runner.
  */
 abstract class RouteSupport extends AllDirectives {
-  /** A body must arrive within this time; a client that sends slower is cut off. */
-  private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
   /** A UUID in its canonical form; {@link UUID#fromString} alone also takes "1-2-3-4-5". */
   private static final Pattern UUID_TEXT = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -36,11 +39,13 @@ abstract class RouteSupport extends AllDirectives {
   private final Executor blocking;
   private final Materializer materializer;
   private final long maxBodyBytes;
+  private final Duration bodyTimeout;
 
-  RouteSupport(Executor blocking, Materializer materializer, long maxBodyBytes) {
+  RouteSupport(Executor blocking, Materializer materializer, HttpSettings settings) {
     this.blocking = blocking;
     this.materializer = materializer;
-    this.maxBodyBytes = maxBodyBytes;
+    this.maxBodyBytes = settings.maxRequestBody();
+    this.bodyTimeout = settings.requestBodyTimeout();
   }
 
   /**
@@ -56,6 +61,12 @@ abstract class RouteSupport extends AllDirectives {
     return onSuccess(CompletableFuture.supplyAsync(value, blocking), inner);
   }
 
+  /** The {@code limit} and {@code cursor} query parameters of a list, as given. */
+  Route page(BiFunction<Optional<String>, Optional<String>, Route> inner) {
+    return parameterOptional("limit", limit ->
+        parameterOptional("cursor", cursor -> inner.apply(limit, cursor)));
+  }
+
   /** The stage an asynchronous call of the runner returns, or a failed one if it threw. */
   static <T> CompletionStage<T> safely(Supplier<CompletionStage<T>> call) {
     try {
@@ -67,14 +78,43 @@ abstract class RouteSupport extends AllDirectives {
 
   /**
    * Reads the request's body as JSON of {@code type}, then goes on with it. A body larger than
-   * the limit is refused with 413, an unreadable one with 400 {@code Error decoding JSON: ...}.
+   * the limit is refused with 413, one that does not arrive within the body timeout with 408, one
+   * cut short with 400, an unreadable one with 400 {@code Error decoding JSON: ...}; the refusals
+   * of a body not read to its end close the connection.
    */
   <T> Route withJsonBody(Class<T> type, Function<T, Route> inner) {
     return extractRequestEntity(entity -> onSuccess(
         entity.withSizeLimit(maxBodyBytes)
-            .toStrict(BODY_TIMEOUT.toMillis(), materializer)
-            .thenApply(strict -> decode(strict.getData().toArray(), type)),
+            .toStrict(bodyTimeout.toMillis(), maxBodyBytes, materializer)
+            .handle((strict, failure) -> {
+              if (failure != null) {
+                throw bodyRefused(ErrorHandling.unwrap(failure));
+              }
+              return decode(strict.getData().toArray(), type);
+            }),
         inner));
+  }
+
+  /** The message of a 413. */
+  static String tooLarge(long limit) {
+    return "Request body is larger than " + limit + " bytes";
+  }
+
+  private RuntimeException bodyRefused(Throwable failure) {
+    if (failure instanceof EntityStreamSizeException
+        || (failure instanceof EntityStreamException e
+            && e.info().summary().startsWith("Request too large"))) {
+      return new HttpFailure(StatusCodes.CONTENT_TOO_LARGE, tooLarge(maxBodyBytes), true);
+    }
+    if (failure instanceof TimeoutException) {
+      return new HttpFailure(StatusCodes.REQUEST_TIMEOUT, "Request body did not arrive within "
+          + bodyTimeout.toString().substring(2).toLowerCase(Locale.ROOT), true);
+    }
+    if (failure instanceof EntityStreamException e) {
+      return new HttpFailure(StatusCodes.BAD_REQUEST, "Request body is incomplete: "
+          + e.info().summary(), true);
+    }
+    return failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
   }
 
   private static <T> T decode(byte[] body, Class<T> type) {

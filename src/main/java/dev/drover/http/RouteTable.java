@@ -25,7 +25,9 @@ final class RouteTable extends AllDirectives {
     /** An HS256 token in the {@code Authorization} header or the {@code jwt} cookie. */
     JWT,
     /** The task's callback token in the body, instead of a JWT. */
-    CALLBACK_TOKEN
+    CALLBACK_TOKEN,
+    /** Nothing: signing in and out, and {@code /metrics} when configured so. */
+    NONE
   }
 
   /**
@@ -67,6 +69,41 @@ final class RouteTable extends AllDirectives {
     add(HttpMethods.POST, path, Auth.JWT, handler);
   }
 
+  /** Registers a route of {@code method} that anyone may call. */
+  void open(HttpMethod method, String path, Function<Call, Route> handler) {
+    add(method, path, Auth.NONE, handler);
+  }
+
+  /**
+   * The template of the registered route that {@code path} matches, e.g. {@code
+   * /api/v1/jobs/{id}} for {@code /api/v1/jobs/52a5...}, or null: a label of few values for
+   * metrics, whatever paths clients send.
+   */
+  String templateOf(String path) {
+    List<String> segments = List.of(trimSlashes(path).split("/", -1));
+    for (Endpoint e : endpoints) {
+      List<String> template = List.of(trimSlashes(e.path()).split("/", -1));
+      if (template.size() != segments.size()) {
+        continue;
+      }
+      boolean matches = true;
+      for (int i = 0; i < template.size() && matches; i++) {
+        String t = template.get(i);
+        matches = t.startsWith("{") && t.endsWith("}") ? !segments.get(i).isEmpty()
+            : t.equals(segments.get(i));
+      }
+      if (matches) {
+        return e.path();
+      }
+    }
+    return null;
+  }
+
+  private static String trimSlashes(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
   /** Registers a route whose handler authorises its caller itself, by a callback token. */
   void postWithCallbackToken(String path, Function<Call, Route> handler) {
     add(HttpMethods.POST, path, Auth.CALLBACK_TOKEN, handler);
@@ -82,7 +119,8 @@ final class RouteTable extends AllDirectives {
     return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
   }
 
-  private void add(HttpMethod method, String path, Auth auth, Function<Call, Route> handler) {
+  /** Registers a route of {@code method} authorised as {@code auth} says. */
+  void add(HttpMethod method, String path, Auth auth, Function<Call, Route> handler) {
     Objects.requireNonNull(handler);
     if (!path.startsWith("/")) {
       throw new IllegalArgumentException("a path template starts with /, got " + path);
@@ -97,8 +135,9 @@ final class RouteTable extends AllDirectives {
     if (i == segments.size()) {
       List<String> values = List.copyOf(params);
       return pathEndOrSingleSlash(() -> method(method, () -> switch (auth) {
-        case JWT -> authentication.authenticated(caller -> handler.apply(new Call(values, caller)));
-        case CALLBACK_TOKEN -> handler.apply(new Call(values, new JwtVerifier.Caller("")));
+        case JWT -> authentication.authenticated(!method.equals(HttpMethods.GET),
+            caller -> handler.apply(new Call(values, caller)));
+        case CALLBACK_TOKEN, NONE -> handler.apply(new Call(values, new JwtVerifier.Caller("")));
       }));
     }
     String segment = segments.get(i);

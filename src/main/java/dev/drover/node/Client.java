@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -45,17 +46,20 @@ public final class Client {
   /** The messages a client accepts; local only, they carry the facade's futures. */
   public sealed interface Command
       permits RequestWorker, Submit, CancelWork, Release, GetState, WhenAttached, NodeUp, Connect,
-          AttachReply, AttachTimedOut, SupervisorLost, LeaseReplied, FromWorker,
+          AttachReply, AttachTimedOut, SupervisorLost, LeaseReplied, FromWorker, NotAttachedInTime,
           MemberUnreachable, WorkerTerminated {}
 
   /** Lease a worker; the future completes with the grant or fails with an error. */
   public record RequestWorker(Duration timeout, CompletableFuture<Lease> result)
       implements Command {}
 
-  /** Run {@code input} on the worker of {@code leaseId}. */
+  /**
+   * Run {@code input} on the worker of {@code leaseId}, cancelled after {@code timeout} (null:
+   * the pool's {@code work-timeout}).
+   */
   public record Submit(
-      String leaseId, String workId, JsonNode input, Consumer<JsonNode> onPayload,
-      CompletableFuture<JsonNode> result) implements Command {}
+      String leaseId, String workId, JsonNode input, Duration timeout,
+      Consumer<JsonNode> onPayload, CompletableFuture<JsonNode> result) implements Command {}
 
   /** Cancel work {@code workId} running under {@code leaseId}. */
   public record CancelWork(String leaseId, String workId) implements Command {}
@@ -85,6 +89,9 @@ public final class Client {
 
   record AttachTimedOut(int index) implements Command {}
 
+  /** A request made before this node was Up is still waiting: it fails, saying why. */
+  record NotAttachedInTime(RequestWorker request) implements Command {}
+
   record SupervisorLost(String cause) implements Command {}
 
   record LeaseReplied(Supervisor.LeaseReply reply) implements Command {}
@@ -100,16 +107,18 @@ public final class Client {
    */
   record WorkerTerminated(ActorRef<Worker.Command> worker) implements Command {}
 
-  /** A held lease. */
+  /** A held lease, and the node of the supervisor that granted it (its worker dies with it). */
   private static final class HeldLease {
     final Lease lease;
     final ActorRef<Worker.Command> worker;
-    final Map<String, Submit> work = new LinkedHashMap<>();
+    final String supervisorNode;
+    final Map<String, WorkInFlight> work = new LinkedHashMap<>();
     final List<CompletableFuture<Void>> releases = new ArrayList<>();
 
-    HeldLease(Lease lease, ActorRef<Worker.Command> worker) {
+    HeldLease(Lease lease, ActorRef<Worker.Command> worker, String supervisorNode) {
       this.lease = lease;
       this.worker = worker;
+      this.supervisorNode = supervisorNode;
     }
   }
 
@@ -122,6 +131,8 @@ public final class Client {
   private final String kind;
   private final List<String> supervisorPaths;
   private final Duration attachTimeout;
+  private final long outputWindow;
+  private final long maxInputBytes;
   private final TransitionLog log;
   private final ActorRef<WorkEvent> workEvents;
   private final ActorRef<Supervisor.LeaseReply> leaseReplies;
@@ -151,6 +162,9 @@ public final class Client {
     this.supervisorPaths = supervisorAddresses.stream()
         .map(a -> supervisorPath(system, a, kind)).toList();
     this.attachTimeout = attachTimeout;
+    com.typesafe.config.Config config = context.getSystem().settings().config();
+    this.outputWindow = config.getBytes("drover.node.client.output-window");
+    this.maxInputBytes = config.getBytes("drover.node.client.max-input-size");
     this.log = new TransitionLog("client/" + clientId, transitionLogSize, t ->
         context.getSystem().eventStream().tell(new EventStream.Publish<>(t)));
     this.workEvents = context.messageAdapter(WorkEvent.class, FromWorker::new);
@@ -209,12 +223,27 @@ public final class Client {
             r.result().completeExceptionally(new ErrSupervisor(lastError));
             return Behaviors.same();
           }
+          // a node that cannot join (no seed answers, or the seeds hold other cluster keys)
+          // would keep the request forever
+          timers.startSingleTimer(new NotAttachedInTime(r), attachTimeout.plus(
+              r.timeout() != null ? r.timeout() : attachTimeout));
           return stashOrFail(r);
         })
-        .onMessage(MemberUnreachable.class, m -> Behaviors.same())
+        .onMessage(NotAttachedInTime.class, n -> {
+          n.request().result().completeExceptionally(new ErrSupervisor("not attached to a "
+              + "supervisor of kind '" + kind + "': " + cause + " (this node is "
+              + Cluster.get(context.getSystem()).selfMember().status() + "; do its seeds run, "
+              + "and hold the same cluster keys?)"));
+          return Behaviors.same();
+        })
+        .onMessage(MemberUnreachable.class, m -> {
+          loseLeasesAt(m.address());
+          return Behaviors.same();
+        })
         .onMessage(AttachReply.class, a -> Behaviors.same())
         .onMessage(AttachTimedOut.class, a -> Behaviors.same())
         .onAnyMessage(this::stashOrFail)
+        .onSignal(PostStop.class, this::onStopped)
         .build();
   }
 
@@ -257,9 +286,15 @@ public final class Client {
         .onMessage(WhenAttached.class, this::onWhenAttached)
         .onMessage(NodeUp.class, up -> Behaviors.same())
         .onMessage(Connect.class, c -> Behaviors.same())
-        .onMessage(MemberUnreachable.class, m -> Behaviors.same())
+        .onMessage(NotAttachedInTime.class, n -> Behaviors.same())
+        .onMessage(MemberUnreachable.class, m -> {
+          // a lease granted by the supervisor lost before still fails, however this attempt goes
+          loseLeasesAt(m.address());
+          return Behaviors.same();
+        })
         .onMessage(SupervisorLost.class, l -> Behaviors.same())
         .onAnyMessage(this::stashOrFail)
+        .onSignal(PostStop.class, this::onStopped)
         .build();
   }
 
@@ -333,7 +368,28 @@ public final class Client {
         .onMessage(NodeUp.class, up -> Behaviors.same())
         .onMessage(Connect.class, c -> Behaviors.same())
         .onMessage(AttachReply.class, a -> Behaviors.same())
-        .onMessage(AttachTimedOut.class, a -> Behaviors.same());
+        .onMessage(AttachTimedOut.class, a -> Behaviors.same())
+        .onMessage(NotAttachedInTime.class, n -> Behaviors.same())
+        .onSignal(PostStop.class, this::onStopped);
+  }
+
+  /**
+   * The client stopped (closed, or its actor system terminates): every future it still holds
+   * fails, so no caller waits for an answer that cannot come.
+   */
+  private Behavior<Command> onStopped(PostStop stop) {
+    ErrSupervisor closed = new ErrSupervisor("client " + clientId + " is closed");
+    requests.values().forEach(r -> r.result().completeExceptionally(closed));
+    requests.clear();
+    for (HeldLease held : leases.values()) {
+      held.work.values().forEach(w -> w.submit.result().completeExceptionally(closed));
+      held.releases.forEach(f -> f.complete(null));
+    }
+    leases.clear();
+    attachWaiters.forEach(f -> f.completeExceptionally(closed));
+    attachWaiters.clear();
+    failStashed("client " + clientId + " is closed");
+    return Behaviors.same();
   }
 
   // ---- handlers ----
@@ -352,7 +408,8 @@ public final class Client {
       if (watchedWorkers.add(g.worker())) {
         context.watchWith(g.worker(), new WorkerTerminated(g.worker()));
       }
-      leases.put(g.leaseId(), new HeldLease(lease, g.worker()));
+      leases.put(g.leaseId(),
+          new HeldLease(lease, g.worker(), supervisor.path().address().toString()));
       return settle("leased worker of slot " + g.slot() + " (pid " + g.pid() + ")");
     }
     Supervisor.LeaseRefused refused = (Supervisor.LeaseRefused) reply;
@@ -369,8 +426,31 @@ public final class Client {
           + " is not held by this client (released, expired or lost)"));
       return Behaviors.same();
     }
-    held.work.put(s.workId(), s);
-    held.worker.tell(new Worker.Submit(s.leaseId(), s.workId(), s.input(), workEvents));
+    byte[] encoded;
+    try {
+      encoded = Frames.encode(s.input());
+    } catch (RuntimeException e) {
+      s.result().completeExceptionally(new ErrWorker("input cannot be sent: " + e.getMessage()));
+      return Behaviors.same();
+    }
+    if (encoded.length > maxInputBytes) {
+      s.result().completeExceptionally(new ErrWorker("input of " + encoded.length
+          + " bytes exceeds drover.node.client.max-input-size (" + maxInputBytes + " bytes)"));
+      return Behaviors.same();
+    }
+    held.work.put(s.workId(), new WorkInFlight(s));
+    if (encoded.length <= Frames.FRAME_SIZE) {
+      held.worker.tell(new Worker.Submit(s.leaseId(), s.workId(), s.input(), 0, s.timeout(),
+          outputWindow, workEvents));
+      return Behaviors.same();
+    }
+    java.util.List<byte[]> frames = Frames.cut(encoded);
+    for (int i = 0; i < frames.size(); i++) {
+      held.worker.tell(new Worker.SubmitPart(s.leaseId(), s.workId(), i, frames.get(i),
+          workEvents));
+    }
+    held.worker.tell(new Worker.Submit(s.leaseId(), s.workId(), null, frames.size(), s.timeout(),
+        outputWindow, workEvents));
     return Behaviors.same();
   }
 
@@ -379,25 +459,35 @@ public final class Client {
     if (held == null) {
       return Behaviors.same();
     }
-    if (event instanceof WorkEvent.Payload p) {
-      Submit s = held.work.get(p.workId());
-      if (s != null) {
-        s.onPayload().accept(p.data());
+    if (event instanceof WorkEvent.Output o) {
+      WorkInFlight w = held.work.get(o.workId());
+      if (w == null) {
+        return Behaviors.same();
+      }
+      String problem = w.accept(o);
+      if (problem != null) {
+        held.work.remove(o.workId());
+        w.submit.result().completeExceptionally(new ErrWorker(problem));
+        held.worker.tell(new Worker.Cancel(o.leaseId(), o.workId(), workEvents));
+        context.getLog().warn("work {} failed: {}", o.workId(), problem);
+      } else if (w.toAcknowledge(outputWindow)) {
+        held.worker.tell(new Worker.OutputAck(o.leaseId(), o.workId(), w.received));
       }
     } else if (event instanceof WorkEvent.WorkSucceeded ok) {
-      Submit s = held.work.remove(ok.workId());
-      if (s != null) {
-        s.result().complete(ok.result());
+      WorkInFlight w = held.work.remove(ok.workId());
+      if (w != null) {
+        w.succeeded(ok);
       }
     } else if (event instanceof WorkEvent.WorkFailed f) {
-      Submit s = held.work.remove(f.workId());
-      if (s != null) {
-        s.result().completeExceptionally(new ErrWorker(f.error()));
+      WorkInFlight w = held.work.remove(f.workId());
+      if (w != null) {
+        w.submit.result().completeExceptionally(f.failure() == WorkEvent.Failure.TIMED_OUT
+            ? new ErrWorkTimeout(f.error()) : new ErrWorker(f.error()));
       }
     } else if (event instanceof WorkEvent.WorkRefused r) {
-      Submit s = r.workId() == null ? null : held.work.remove(r.workId());
-      if (s != null) {
-        s.result().completeExceptionally(
+      WorkInFlight w = r.workId() == null ? null : held.work.remove(r.workId());
+      if (w != null) {
+        w.submit.result().completeExceptionally(
             new ErrWorker("worker refused work: " + r.reason() + ": " + r.message()));
       }
     } else if (event instanceof WorkEvent.LeaseEnded e) {
@@ -406,44 +496,79 @@ public final class Client {
       held.releases.forEach(f -> f.complete(null));
       return settle("lease " + e.leaseId() + " ended: " + e.reason());
     } else if (event instanceof WorkEvent.WorkerLost l) {
-      return loseWorker(l.leaseId(), l.cause());
+      return loseWorker(l.leaseId(), l.cause(), l.workTimedOut());
     }
     return Behaviors.same();
   }
 
-  private Behavior<Command> loseWorker(String leaseId, String cause) {
-    HeldLease held = leases.remove(leaseId);
-    if (held == null) {
+  private Behavior<Command> loseWorker(String leaseId, String cause, boolean workTimedOut) {
+    if (!lose(leaseId, cause, false, workTimedOut)) {
       return Behaviors.same();
     }
+    return settle("WorkerLost: " + cause);
+  }
+
+  /**
+   * Ends lease {@code leaseId} as lost: its running work fails ({@link ErrSupervisor} when its
+   * supervisor is what was lost, else {@link WorkerLost}), {@code lost()} completes.
+   *
+   * @return false when no such lease is held
+   */
+  private boolean lose(String leaseId, String cause, boolean supervisorLost) {
+    return lose(leaseId, cause, supervisorLost, false);
+  }
+
+  private boolean lose(
+      String leaseId, String cause, boolean supervisorLost, boolean workTimedOut) {
+    HeldLease held = leases.remove(leaseId);
+    if (held == null) {
+      return false;
+    }
     WorkerLost lost = new WorkerLost(leaseId, cause);
-    failWork(held, lost);
+    failWork(held, supervisorLost ? new ErrSupervisor("lease " + leaseId + " lost: " + cause)
+        : workTimedOut ? new ErrWorkTimeout(lost.getMessage()) : lost);
     held.releases.forEach(f -> f.complete(null));
     held.lease.lost().complete(lost);
     context.getLog().warn("{}", lost.getMessage());
-    return settle("WorkerLost: " + cause);
+    return true;
+  }
+
+  /**
+   * Fails every lease whose worker or granting supervisor is on the unreachable node
+   * {@code address}: within the failure detector's time, without waiting for the node to be
+   * downed. A worker that was only paused is told the lease is over, should it hear it.
+   */
+  private void loseLeasesAt(String address) {
+    for (HeldLease held : List.copyOf(leases.values())) {
+      boolean workerNode = held.worker.path().address().toString().equals(address);
+      boolean supervisorNode = held.supervisorNode.equals(address);
+      if (workerNode || supervisorNode) {
+        String cause = workerNode
+            ? "worker's node " + address + " is unreachable"
+            : "the node of its supervisor, " + address + ", is unreachable";
+        if (lose(held.lease.leaseId(), cause, !workerNode)) {
+          held.worker.tell(new Worker.Release(held.lease.leaseId(), workEvents));
+        }
+      }
+    }
   }
 
   private Behavior<Command> onWorkerTerminated(WorkerTerminated t) {
     watchedWorkers.remove(t.worker());
     for (HeldLease held : List.copyOf(leases.values())) {
       if (held.worker.equals(t.worker())) {
-        loseWorker(held.lease.leaseId(), "worker actor terminated");
+        loseWorker(held.lease.leaseId(), "worker actor terminated", false);
       }
     }
     return settle("worker actor terminated");
   }
 
   private Behavior<Command> onUnreachable(MemberUnreachable m) {
+    loseLeasesAt(m.address());
     if (supervisor != null && supervisor.path().address().toString().equals(m.address())) {
       return onSupervisorLost("supervisor's node " + m.address() + " is unreachable");
     }
-    for (HeldLease held : List.copyOf(leases.values())) {
-      if (held.worker.path().address().toString().equals(m.address())) {
-        loseWorker(held.lease.leaseId(), "worker's node " + m.address() + " is unreachable");
-      }
-    }
-    return settle("worker node unreachable");
+    return settle("node " + m.address() + " unreachable");
   }
 
   private Behavior<Command> onSupervisorLost(String cause) {
@@ -479,8 +604,13 @@ public final class Client {
 
   private Behavior<Command> stashOrFail(Command c) {
     if (stash.isFull()) {
+      ErrSupervisor full = new ErrSupervisor("too many requests while connecting");
       if (c instanceof RequestWorker r) {
-        r.result().completeExceptionally(new ErrSupervisor("too many requests while connecting"));
+        r.result().completeExceptionally(full);
+      } else if (c instanceof Submit s) {
+        s.result().completeExceptionally(full);
+      } else if (c instanceof Release r) {
+        r.done().complete(null);
       }
       return Behaviors.same();
     }
@@ -502,7 +632,7 @@ public final class Client {
   }
 
   private static void failWork(HeldLease held, RuntimeException error) {
-    held.work.values().forEach(s -> s.result().completeExceptionally(error));
+    held.work.values().forEach(w -> w.submit.result().completeExceptionally(error));
     held.work.clear();
   }
 }

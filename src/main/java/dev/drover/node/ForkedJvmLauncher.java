@@ -1,6 +1,7 @@
 package dev.drover.node;
 
 import com.typesafe.config.Config;
+import dev.drover.node.process.ProcessLedger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,14 @@ import org.apache.pekko.cluster.typed.Cluster;
  * start-up time.
  */
 public final class ForkedJvmLauncher implements WorkerLauncher {
+  /** Variables of the server's environment a worker never inherits: the HTTP API's secret. */
+  private static final List<String> SECRETS = List.of("DROVER_JWT_SECRET", "PRUNNER_JWT_SECRET");
+
   /** The archive the build creates next to the application jar. */
   public static final String CDS_ARCHIVE_NAME = "drover-worker.jsa";
+
+  /** How long the processes a dead worker left get to die. */
+  private static final java.time.Duration SWEEP = java.time.Duration.ofSeconds(5);
 
   private final String javaBinary;
   private final String classPath;
@@ -87,13 +94,19 @@ public final class ForkedJvmLauncher implements WorkerLauncher {
         s.leaseIdleTimeout(),
         s.recycleAfterLeases(),
         s.transitionLogSize(),
-        s.cancelGracePeriod()).toArgs());
+        s.cancelGracePeriod(),
+        s.workTimeout(),
+        s.dataDir(),
+        s.cancelSignal()).toArgs());
 
     Path logFile = s.workerLogDir().resolve("worker-" + request.slotId() + ".log");
     RotatingLogFile log = new RotatingLogFile(logFile, s.workerLogMaxBytes(), s.workerLogMaxFiles());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    // a worker runs other people's code and needs no secret of the server's
+    builder.environment().keySet().removeAll(SECRETS);
     Process process;
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process = builder.start();
     } catch (IOException e) {
       log.close();
       throw e;
@@ -102,11 +115,21 @@ public final class ForkedJvmLauncher implements WorkerLauncher {
         "drover-worker-log-" + s.kind() + "-" + request.slotId());
     pump.setDaemon(true);
     pump.start();
-    process.getOutputStream().close();
-    return new ForkedWorker(process, logFile);
+    // the first line of the worker's standard input is its supervisor's settings; then it stays
+    // open and silent: its end tells the worker that this JVM is gone, however it died
+    try {
+      var settings = process.getOutputStream();
+      settings.write((WorkerConfig.inherited(slotContext.getSystem().settings().config()) + "\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      settings.flush();
+    } catch (IOException e) {
+      // the worker died at once; the slot sees it exit and says so
+    }
+    return new ForkedWorker(process, logFile, s.processDir());
   }
 
-  private record ForkedWorker(Process process, Path logFile) implements WorkerProcess {
+  private record ForkedWorker(Process process, Path logFile, Path processDir)
+      implements WorkerProcess {
     @Override
     public long pid() {
       return process.pid();
@@ -120,6 +143,14 @@ public final class ForkedJvmLauncher implements WorkerLauncher {
     @Override
     public void kill() {
       ProcessTree.kill(process.toHandle());
+      try {
+        process.getOutputStream().close();
+      } catch (java.io.IOException e) {
+        // already closed
+      }
+      // scripts that left the JVM's process tree are still in the ledger: once the JVM is gone,
+      // its records are an orphan's
+      process.onExit().thenRunAsync(() -> ProcessLedger.sweepOrphans(processDir, SWEEP));
     }
 
     @Override

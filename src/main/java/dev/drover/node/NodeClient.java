@@ -37,11 +37,23 @@ public final class NodeClient implements AutoCloseable {
   private final ActorSystem<?> system;
   private final ActorRef<Client.Command> client;
   private final String id;
+  private final Duration defaultRequestTimeout;
+  private final Pending pending = new Pending();
+  /** How long past a request's timeout the client waits for the supervisor's own refusal. */
+  private static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
 
-  private NodeClient(ActorSystem<?> system, ActorRef<Client.Command> client, String id) {
+  private final String kind;
+
+  private NodeClient(ActorSystem<?> system, ActorRef<Client.Command> client, String id,
+      String kind) {
     this.system = system;
+    this.kind = kind;
     this.client = client;
     this.id = id;
+    this.defaultRequestTimeout =
+        system.settings().config().getDuration("drover.node.pool.request-timeout");
+    system.getWhenTerminated().whenComplete((done, error) -> pending.close(
+        new ErrSupervisor("client " + id + ": its actor system terminated")));
   }
 
   /**
@@ -65,7 +77,7 @@ public final class NodeClient implements AutoCloseable {
     int logSize = system.settings().config().getInt("drover.node.transition-log-size");
     ActorRef<Client.Command> ref = system.systemActorOf(
         Client.create(id, kind, supervisorAddresses, attachTimeout, logSize), id, Props.empty());
-    return new NodeClient(system, ref, id);
+    return new NodeClient(system, ref, id, kind);
   }
 
   private static void joinIfAlone(ActorSystem<?> system, List<String> supervisorAddresses) {
@@ -91,16 +103,26 @@ public final class NodeClient implements AutoCloseable {
     return requestWorker(null);
   }
 
-  /** Leases a worker, waiting at most {@code timeout} for one to be idle. */
+  /**
+   * Leases a worker, waiting at most {@code timeout} for one to be idle. The timeout holds on
+   * this side too: half a second past it the future fails with {@link ErrWorker} even when the
+   * supervisor does not answer (a lease granted later goes back at once).
+   */
   public CompletionStage<WorkerLease> requestWorker(Duration timeout) {
-    CompletableFuture<Client.Lease> granted = new CompletableFuture<>();
+    Duration bound = timeout != null ? timeout : defaultRequestTimeout;
+    CompletableFuture<Client.Lease> granted = pending.track(new CompletableFuture<>());
     client.tell(new Client.RequestWorker(timeout, granted));
-    return granted.thenApply(lease -> new WorkerLease(client, lease));
+    // a moment beyond the supervisor's own bound, whose refusal says more (how many are busy)
+    CompletableFuture.delayedExecutor(bound.plus(ANSWER_MARGIN).toNanos(), TimeUnit.NANOSECONDS)
+        .execute(() ->
+        granted.completeExceptionally(new ErrWorker("no worker of kind '" + kind
+            + "' within " + bound + " (enforced by the client: no answer from the supervisor)")));
+    return granted.thenApply(lease -> new WorkerLease(client, lease, pending));
   }
 
   /** The client's state machine: its current state and transitions. */
   public CompletionStage<Client.State> state() {
-    CompletableFuture<Client.State> state = new CompletableFuture<>();
+    CompletableFuture<Client.State> state = pending.track(new CompletableFuture<>());
     client.tell(new Client.GetState(state));
     return state;
   }
@@ -118,9 +140,14 @@ public final class NodeClient implements AutoCloseable {
                 + (s.lastError() == null ? "" : " (" + s.lastError() + ")")))));
   }
 
-  /** Stops the client; the workers it leased see it die and end their leases. */
+  /**
+   * Stops the client; the workers it leased see it die and end their leases. Every future of
+   * this client that is still open completes: requests, work and state fail with
+   * {@link ErrSupervisor}, releases complete.
+   */
   @Override
   public void close() {
+    pending.close(new ErrSupervisor("client " + id + " is closed"));
     system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(client));
   }
 }

@@ -3,6 +3,7 @@ package dev.drover.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.cluster.ClusterKeys;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,12 +37,24 @@ public final class NodeSystem {
 
   private NodeSystem() {}
 
-  /** The configuration of a node with {@code role} listening on {@code port} (0: any free). */
+  /**
+   * The configuration of a node with {@code role} listening on {@code port} (0: any free), its
+   * transport secured with the cluster's key material ({@link ClusterKeys#configure}: the
+   * directory {@code drover.cluster.keys}, or {@code <drover.data-dir>/cluster-keys}, created
+   * when missing).
+   *
+   * @throws dev.drover.cluster.InvalidClusterKeys when the key material is unusable
+   */
   public static Config config(String role, int port, Config base) {
-    return ConfigFactory.empty()
-        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)))
+    return config(List.of(role), port, base);
+  }
+
+  /** As {@link #config(String, int, Config)}, for a node with several roles. */
+  public static Config config(List<String> roles, int port, Config base) {
+    return ClusterKeys.configure(ConfigFactory.empty()
+        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
-        .withFallback(base);
+        .withFallback(base));
   }
 
   /**
@@ -50,9 +63,19 @@ public final class NodeSystem {
    */
   public static ActorSystem<Supervisor.Command> supervisor(
       PoolSettings settings, WorkerLauncher launcher, int port, Config base) {
+    return supervisor(settings, launcher, config("supervisor", port, base));
+  }
+
+  /**
+   * An actor system running a supervisor of {@code settings.kind()}, with {@code config} as it is
+   * (a {@link #config} result, or a serve node's with more roles).
+   */
+  public static ActorSystem<Supervisor.Command> supervisor(
+      PoolSettings settings, WorkerLauncher launcher, Config config) {
     Behavior<Supervisor.Command> guardian = Behaviors.setup(ctx -> {
       ActorRef<Supervisor.Command> supervisor = ctx.spawn(
           Supervisor.create(settings, launcher), Supervisor.actorName(settings.kind()));
+      PoolDirectory.register(ctx.getSystem(), supervisor);
       return Behaviors.receive(Supervisor.Command.class)
           .onAnyMessage(m -> {
             supervisor.tell(m);
@@ -60,6 +83,6 @@ public final class NodeSystem {
           })
           .build();
     });
-    return ActorSystem.create(guardian, NAME, config("supervisor", port, base));
+    return ActorSystem.create(guardian, NAME, config);
   }
 }

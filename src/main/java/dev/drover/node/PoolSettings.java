@@ -37,7 +37,12 @@ import java.util.Objects;
  * @param restartWindow the window restarts are counted in
  * @param workerLogMaxBytes a worker's log file is rotated at this size
  * @param workerLogMaxFiles rotated files kept per worker, the current one included
- * @param cancelGracePeriod after SIGTERM, a cancelled process gets this long before SIGKILL
+ * @param cancelGracePeriod after SIGTERM, a cancelled process gets this long before SIGKILL; a
+ *     handler that has not returned this long (plus {@link #STOP_MARGIN}) after its work was
+ *     cancelled or timed out gets its worker replaced
+ * @param workTimeout work submitted without a timeout of its own is cancelled after this long;
+ *     zero for never
+ * @param cancelSignal the signal a cancelled script's process group gets first (e.g. INT, TERM)
  * @param transitionLogSize transitions each actor keeps
  * @param dataDir where worker logs go
  */
@@ -64,11 +69,20 @@ public record PoolSettings(
     long workerLogMaxBytes,
     int workerLogMaxFiles,
     Duration cancelGracePeriod,
+    Duration workTimeout,
+    String cancelSignal,
     int transitionLogSize,
     Path dataDir) {
 
   /** The kind whose handler is built in: runs script lines, see {@code ShellHandler}. */
   public static final String SHELL = "shell";
+
+  /**
+   * What a handler gets beyond {@code cancel-grace-period} to return after its work was
+   * cancelled: the shell handler's own SIGKILL comes at the grace period, and its last output
+   * then still has to be read.
+   */
+  public static final Duration STOP_MARGIN = Duration.ofSeconds(2);
 
   public PoolSettings {
     Objects.requireNonNull(kind, "kind");
@@ -100,6 +114,7 @@ public record PoolSettings(
           "pool of kind '" + kind + "' needs a handler class (only 'shell' has a built-in one)");
     }
     workerJvmOptions = List.copyOf(workerJvmOptions);
+    dev.drover.node.process.ProcessGroups.Signal.parse(cancelSignal);
   }
 
   /** Reads {@code drover.node.pool} and {@code drover.data-dir} for a pool of {@code kind}. */
@@ -128,6 +143,8 @@ public record PoolSettings(
         c.getBytes("worker-log.max-file-size"),
         c.getInt("worker-log.max-files"),
         c.getDuration("cancel-grace-period"),
+        c.getDuration("work-timeout"),
+        c.getString("cancel-signal"),
         root.getInt("drover.node.transition-log-size"),
         Path.of(root.getString("drover.data-dir")));
   }
@@ -140,6 +157,11 @@ public record PoolSettings(
   /** Where the logs of worker {@code slot} go. */
   public Path workerLogDir() {
     return dataDir.resolve("workers").resolve(kind);
+  }
+
+  /** Where the JVMs of this pool record the process groups of their scripts. */
+  public Path processDir() {
+    return dataDir.resolve("processes").toAbsolutePath().normalize();
   }
 
   public Builder toBuilder() {
@@ -170,6 +192,8 @@ public record PoolSettings(
     private long workerLogMaxBytes;
     private int workerLogMaxFiles;
     private Duration cancelGracePeriod;
+    private Duration workTimeout;
+    private String cancelSignal;
     private int transitionLogSize;
     private Path dataDir;
 
@@ -196,6 +220,8 @@ public record PoolSettings(
       workerLogMaxBytes = s.workerLogMaxBytes;
       workerLogMaxFiles = s.workerLogMaxFiles;
       cancelGracePeriod = s.cancelGracePeriod;
+      workTimeout = s.workTimeout;
+      cancelSignal = s.cancelSignal;
       transitionLogSize = s.transitionLogSize;
       dataDir = s.dataDir;
     }
@@ -277,6 +303,18 @@ public record PoolSettings(
       return this;
     }
 
+    /** Work submitted without a timeout is cancelled after {@code d}; zero for never. */
+    public Builder workTimeout(Duration d) {
+      this.workTimeout = d;
+      return this;
+    }
+
+    /** The signal a cancelled script's process group gets before SIGKILL, e.g. "INT". */
+    public Builder cancelSignal(String signal) {
+      this.cancelSignal = signal;
+      return this;
+    }
+
     public Builder transitionLogSize(int n) {
       this.transitionLogSize = n;
       return this;
@@ -292,7 +330,8 @@ public record PoolSettings(
           workerJvmOptions, heartbeatInterval, heartbeatTimeout, registrationTimeout,
           requestTimeout, leaseIdleTimeout, recycleAfterLeases, retireIdleAfter,
           restartMinBackoff, restartMaxBackoff, restartRandomFactor, maxRestarts, restartWindow,
-          workerLogMaxBytes, workerLogMaxFiles, cancelGracePeriod, transitionLogSize, dataDir);
+          workerLogMaxBytes, workerLogMaxFiles, cancelGracePeriod, workTimeout, cancelSignal,
+          transitionLogSize, dataDir);
     }
   }
 }

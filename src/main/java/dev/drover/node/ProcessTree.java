@@ -1,10 +1,8 @@
 package dev.drover.node;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -32,17 +30,8 @@ public final class ProcessTree {
 
   /** Sends {@code signal} (e.g. {@code TERM}, {@code KILL}) to the process group {@code pgid}. */
   public static void signalGroup(long pgid, String signal) {
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      kill.waitFor(5, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run kill to signal process group " + pgid, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    dev.drover.node.process.ProcessGroups.signal(pgid,
+        dev.drover.node.process.ProcessGroups.Signal.parse(signal));
   }
 
   /**

@@ -20,7 +20,7 @@ public final class RotatingLogFile implements AutoCloseable {
   private long size;
 
   /**
-   * @param file the current file; its parent directories are created
+   * @param file the current file (0600); its parent directories are created (0700)
    * @param maxBytes rotate before the current file would grow past this size
    * @param maxFiles files kept, the current one included (at least 1)
    */
@@ -32,12 +32,12 @@ public final class RotatingLogFile implements AutoCloseable {
     this.file = file;
     this.maxBytes = maxBytes;
     this.maxFiles = maxFiles;
-    Files.createDirectories(file.toAbsolutePath().getParent());
     open();
   }
 
   private void open() throws IOException {
-    out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    // a worker's output may show its scripts' variables: readable by the owner only
+    out = OwnerOnly.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     size = Files.size(file);
   }
 

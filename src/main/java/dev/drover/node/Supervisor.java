@@ -1,5 +1,7 @@
 package dev.drover.node;
 
+import dev.drover.node.process.ProcessLedger;
+import dev.drover.observe.RunEvents;
 import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
 import java.time.Duration;
@@ -112,7 +114,8 @@ public final class Supervisor {
   public record SlotFailed(int slotId, String incarnation, String cause) implements Command {}
 
   /** From a slot: its worker's JVM is being replaced by policy. */
-  public record SlotRecycling(int slotId, String incarnation, String reason) implements Command {}
+  public record SlotRecycling(int slotId, String incarnation, String reason, boolean workTimedOut)
+      implements Command {}
 
   record NodeUp() implements Command {}
 
@@ -127,9 +130,30 @@ public final class Supervisor {
 
   /** A supervisor forking its workers with {@code launcher}. */
   public static Behavior<Command> create(PoolSettings settings, WorkerLauncher launcher) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Supervisor(ctx, timers, settings, launcher).starting()));
+    return Behaviors.setup(ctx -> {
+      sweepOrphans(settings, ctx.getLog());
+      return Behaviors.withTimers(timers ->
+          new Supervisor(ctx, timers, settings, launcher).starting());
+    });
   }
+
+  /**
+   * Before the first worker starts: whatever the scripts of an earlier run left — its JVMs were
+   * killed, or this process was — is killed and confirmed gone, so a re-run never starts beside
+   * them.
+   */
+  private static void sweepOrphans(PoolSettings settings, org.slf4j.Logger log) {
+    ProcessLedger.Outcome swept = ProcessLedger.sweepOrphans(settings.processDir(),
+        ORPHAN_SWEEP);
+    if (swept.records() > 0) {
+      log.info("found {} process record(s) of an earlier run under {}: killed {} process(es){}",
+          swept.records(), settings.processDir(), swept.killed(),
+          swept.confirmed() ? "" : "; some would not die");
+    }
+  }
+
+  /** How long the processes an earlier run left get to die. */
+  private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(10);
 
   private enum SlotState { LAUNCHING, IDLE, RESERVING, RESERVED, BUSY, STOPPING, FAILED }
 
@@ -433,6 +457,8 @@ public final class Supervisor {
     }
     slot.restarts++;
     slot.lastError = f.cause();
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(
+        new RunEvents.WorkerFailed(settings.kind(), slot.id, f.cause())));
     loseLease(slot, "worker of slot " + slot.id + " lost: " + f.cause());
     slot.state = SlotState.FAILED;
     slot.worker = null;
@@ -443,7 +469,7 @@ public final class Supervisor {
   private Behavior<Command> onSlotRecycling(SlotRecycling r) {
     Slot slot = slots.get(r.slotId());
     if (slot != null) {
-      loseLease(slot, "worker recycled: " + r.reason());
+      loseLease(slot, "worker recycled: " + r.reason(), r.workTimedOut());
       slot.state = SlotState.LAUNCHING;
       slot.worker = null;
       slot.readyAt = null;
@@ -453,6 +479,10 @@ public final class Supervisor {
 
   /** Tells the holder of the slot's lease, if any, that its worker is gone. */
   private void loseLease(Slot slot, String cause) {
+    loseLease(slot, cause, false);
+  }
+
+  private void loseLease(Slot slot, String cause, boolean workTimedOut) {
     if (slot.leaseId == null) {
       return;
     }
@@ -460,7 +490,7 @@ public final class Supervisor {
     if (w != null) {
       waiting.addFirst(w);
     } else if (slot.holder != null) {
-      slot.holder.tell(new WorkEvent.WorkerLost(slot.leaseId, cause));
+      slot.holder.tell(new WorkEvent.WorkerLost(slot.leaseId, cause, workTimedOut));
       leasesByClient.computeIfPresent(slot.clientId, (k, n) -> n > 1 ? n - 1 : null);
     }
     slot.leaseId = null;

@@ -14,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -39,8 +38,8 @@ public final class Worker {
 
   /** The messages a worker accepts. */
   public sealed interface Command extends CborSerializable
-      permits Registered, Reserve, Submit, Cancel, Release, Ping, Stop,
-          WorkDone, HolderTerminated, LeaseIdle {}
+      permits Registered, Reserve, Submit, SubmitPart, OutputAck, Cancel, Release, Ping, Stop,
+          WorkDone, HolderTerminated, LeaseIdle, WorkTimedOut, StopOverdue {}
 
   /** From the slot: the registration is accepted; report to {@code supervisor}. */
   public record Registered(int slotId, ActorRef<Supervisor.Command> supervisor)
@@ -51,9 +50,26 @@ public final class Worker {
       String leaseId, String clientId, ActorRef<WorkEvent> holder,
       ActorRef<Supervisor.Command> replyTo) implements Command {}
 
-  /** From the lease holder: run {@code input}; events go to {@code replyTo}. */
-  public record Submit(String leaseId, String workId, JsonNode input, ActorRef<WorkEvent> replyTo)
-      implements Command {}
+  /**
+   * From the lease holder: run {@code input}; events go to {@code replyTo}. An input too large
+   * for one message comes first as {@code inputFrames} {@link SubmitPart}s and {@code input} is
+   * null. The work is cancelled after {@code timeout} (null: the pool's {@code work-timeout}),
+   * and at most {@code outputWindow} bytes of its output travel unacknowledged.
+   */
+  public record Submit(String leaseId, String workId, JsonNode input, int inputFrames,
+      Duration timeout, long outputWindow, ActorRef<WorkEvent> replyTo) implements Command {
+    /** Small input, the pool's timeout, the default window. */
+    public Submit(String leaseId, String workId, JsonNode input, ActorRef<WorkEvent> replyTo) {
+      this(leaseId, workId, input, 0, null, DEFAULT_OUTPUT_WINDOW, replyTo);
+    }
+  }
+
+  /** From the lease holder: frame {@code index} of the encoded input of work {@code workId}. */
+  public record SubmitPart(String leaseId, String workId, int index, byte[] data,
+      ActorRef<WorkEvent> replyTo) implements Command {}
+
+  /** From the lease holder: it has handled the first {@code bytes} bytes of the work's output. */
+  public record OutputAck(String leaseId, String workId, long bytes) implements Command {}
 
   /** From the lease holder: cancel the running work {@code workId}. */
   public record Cancel(String leaseId, String workId, ActorRef<WorkEvent> replyTo)
@@ -68,9 +84,18 @@ public final class Worker {
   /** From the slot: stop now (the pool retires or recycles this worker). */
   public record Stop(String reason) implements Command {}
 
-  /** Private: the handler returned {@code result} or failed with {@code error}. */
-  record WorkDone(String workId, JsonNode result, String error, boolean cancelled)
-      implements Command {}
+  /**
+   * Private: the handler returned {@code result} (null when sent in result frames) or failed
+   * with {@code error}; {@code frames} output frames went out before.
+   */
+  record WorkDone(String workId, JsonNode result, String error, WorkEvent.Failure failure,
+      long frames) implements Command {}
+
+  /** Private: work {@code workId} ran past its timeout. */
+  record WorkTimedOut(String workId) implements Command {}
+
+  /** Private: work {@code workId} was stopped and its handler has not returned in time. */
+  record StopOverdue(String workId) implements Command {}
 
   /**
    * Private: a lease holder's actor is gone. Keyed by the holder, not by a lease: a holder stays
@@ -82,20 +107,29 @@ public final class Worker {
   /** Private: the lease saw no work for {@code lease-idle-timeout}. */
   record LeaseIdle(String leaseId) implements Command {}
 
+  /** The output window of work submitted without one. */
+  public static final long DEFAULT_OUTPUT_WINDOW = 1024 * 1024;
+  /** The largest input a worker assembles from parts, whatever its holder's limit. */
+  static final long MAX_INPUT_BYTES = 256L * 1024 * 1024;
+
   /** A lease as the worker sees it. */
   private record Lease(String id, String clientId, ActorRef<WorkEvent> holder) {}
 
   /** The work running now, shared with the handler's thread. */
   private static final class RunningWork implements WorkContext {
     private final String id;
-    private final Lease lease;
-    private final AtomicLong seq = new AtomicLong();
+    private final WorkOutput output;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private volatile boolean timedOut;
     private final List<Runnable> cancelActions = new CopyOnWriteArrayList<>();
 
-    RunningWork(String id, Lease lease) {
+    RunningWork(String id, WorkOutput output) {
       this.id = id;
-      this.lease = lease;
+      this.output = output;
+    }
+
+    WorkEvent.Failure failure() {
+      return timedOut ? WorkEvent.Failure.TIMED_OUT : WorkEvent.Failure.CANCELLED;
     }
 
     @Override
@@ -105,7 +139,7 @@ public final class Worker {
 
     @Override
     public void emit(JsonNode payload) {
-      lease.holder().tell(new WorkEvent.Payload(lease.id(), id, seq.getAndIncrement(), payload));
+      output.emit(payload);
     }
 
     @Override
@@ -143,12 +177,16 @@ public final class Worker {
   }
 
   private static final String LEASE_IDLE_TIMER = "lease-idle";
+  private static final String WORK_TIMER = "work-timeout";
+  private static final String STOP_TIMER = "stop-overdue";
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final WorkerHandler handler;
   private final Duration leaseIdleTimeout;
   private final int recycleAfterLeases;
+  private final Duration workTimeout;
+  private final Duration stopDeadline;
   private final ActorRef<WorkerSlot.Command> slot;
   private final String incarnation;
   private final TransitionLog log;
@@ -169,6 +207,8 @@ public final class Worker {
     this.handler = handler;
     this.leaseIdleTimeout = settings.leaseIdleTimeout();
     this.recycleAfterLeases = settings.recycleAfterLeases();
+    this.workTimeout = settings.workTimeout();
+    this.stopDeadline = settings.cancelGracePeriod().plus(PoolSettings.STOP_MARGIN);
     this.slot = settings.slot();
     this.incarnation = settings.incarnation();
     this.executor = Executors.newSingleThreadExecutor(r -> {
@@ -188,10 +228,14 @@ public final class Worker {
    * @param leaseIdleTimeout a lease with no running work ends after this long
    * @param recycleAfterLeases ask for a fresh JVM after this many leases, 0 for never
    * @param transitionLogSize transitions kept
+   * @param workTimeout work without a timeout of its own is cancelled after this, zero: never
+   * @param cancelGracePeriod a handler that has not returned this long (plus
+   *     {@link PoolSettings#STOP_MARGIN}) after a cancel gets its worker replaced
    */
   public record WorkerSettings(
       ActorRef<WorkerSlot.Command> slot, String incarnation, Duration leaseIdleTimeout,
-      int recycleAfterLeases, int transitionLogSize) {}
+      int recycleAfterLeases, int transitionLogSize, Duration workTimeout,
+      Duration cancelGracePeriod) {}
 
   /** A worker that registers with its slot and then waits, Idle, for a lease. */
   public static Behavior<Command> create(WorkerHandler handler, WorkerSettings settings) {
@@ -238,8 +282,11 @@ public final class Worker {
         })
         .onMessage(Submit.class, s -> refuse(s.replyTo(), s.leaseId(), s.workId(),
             Refusal.NOT_LEASE_HOLDER, "worker is not leased"))
-        .onMessage(Cancel.class, c -> refuse(c.replyTo(), c.leaseId(), c.workId(),
+        .onMessage(SubmitPart.class, p -> refuse(p.replyTo(), p.leaseId(), p.workId(),
             Refusal.NOT_LEASE_HOLDER, "worker is not leased"))
+        .onMessage(OutputAck.class, a -> Behaviors.same())
+        .onMessage(WorkTimedOut.class, t -> Behaviors.same())
+        .onMessage(StopOverdue.class, t -> Behaviors.same())
         .onMessage(Release.class, r -> refuse(r.replyTo(), r.leaseId(), null,
             Refusal.NOT_LEASE_HOLDER, "worker is not leased"))
         .onMessage(HolderTerminated.class, h -> {
@@ -252,20 +299,62 @@ public final class Worker {
   }
 
   private Behavior<Command> reserved(Lease lease, String cause) {
-    timers.startSingleTimer(LEASE_IDLE_TIMER, new LeaseIdle(lease.id()), leaseIdleTimeout);
-    log.record("Reserved", cause);
+    return reserved(lease, cause, new InputParts(null));
+  }
+
+  /** Leased, no work running; {@code parts} holds the frames of an input still coming. */
+  private Behavior<Command> reserved(Lease lease, String cause, InputParts parts) {
+    if (parts.workId == null) {
+      timers.startSingleTimer(LEASE_IDLE_TIMER, new LeaseIdle(lease.id()), leaseIdleTimeout);
+      log.record("Reserved", cause);
+    }
     return common()
         .onMessage(Reserve.class, r -> refuseReservation(r, "already leased"))
+        .onMessage(SubmitPart.class, p -> {
+          if (!holds(lease, p.leaseId(), p.replyTo())) {
+            return refuse(p.replyTo(), p.leaseId(), p.workId(), Refusal.NOT_LEASE_HOLDER,
+                "worker is leased to another client");
+          }
+          InputParts next = p.workId().equals(parts.workId) ? parts : new InputParts(p.workId());
+          String problem = next.add(p.index(), p.data());
+          if (problem != null) {
+            refuse(p.replyTo(), p.leaseId(), p.workId(), Refusal.UNKNOWN_WORK, problem);
+            return reserved(lease, cause, new InputParts(null));
+          }
+          return reserved(lease, cause, next);
+        })
         .onMessage(Submit.class, s -> {
           if (!holds(lease, s.leaseId(), s.replyTo())) {
             return refuse(s.replyTo(), s.leaseId(), s.workId(), Refusal.NOT_LEASE_HOLDER,
                 "worker is leased to another client");
           }
+          JsonNode input = s.input();
+          if (s.inputFrames() > 0) {
+            if (!s.workId().equals(parts.workId) || parts.count != s.inputFrames()) {
+              refuse(s.replyTo(), s.leaseId(), s.workId(), Refusal.UNKNOWN_WORK,
+                  "input of work " + s.workId() + " incomplete: " + (s.workId().equals(
+                      parts.workId) ? parts.count : 0) + " of " + s.inputFrames() + " frames");
+              return reserved(lease, "incomplete input refused", new InputParts(null));
+            }
+            try {
+              input = Frames.decode(parts.bytes());
+            } catch (RuntimeException e) {
+              refuse(s.replyTo(), s.leaseId(), s.workId(), Refusal.UNKNOWN_WORK,
+                  "input of work " + s.workId() + " cannot be decoded: " + e.getMessage());
+              return reserved(lease, "undecodable input refused", new InputParts(null));
+            }
+          }
           timers.cancel(LEASE_IDLE_TIMER);
-          RunningWork work = new RunningWork(s.workId(), lease);
-          run(work, s.input());
+          RunningWork work = new RunningWork(s.workId(), new WorkOutput(lease.holder(),
+              lease.id(), s.workId(), s.outputWindow(), leaseIdleTimeout));
+          Duration timeout = s.timeout() != null ? s.timeout() : workTimeout;
+          if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
+            timers.startSingleTimer(WORK_TIMER, new WorkTimedOut(work.id), timeout);
+          }
+          run(work, input);
           return busy(lease, work, false);
         })
+        .onMessage(OutputAck.class, a -> Behaviors.same())
         .onMessage(Cancel.class, c -> holds(lease, c.leaseId(), c.replyTo())
             ? refuse(c.replyTo(), c.leaseId(), c.workId(), Refusal.UNKNOWN_WORK,
                 "no work is running")
@@ -282,9 +371,45 @@ public final class Worker {
             ? endLease(lease, "no work within lease-idle-timeout " + leaseIdleTimeout)
             : Behaviors.same())
         .onMessage(WorkDone.class, d -> Behaviors.same())
+        .onMessage(WorkTimedOut.class, t -> Behaviors.same())
+        .onMessage(StopOverdue.class, t -> Behaviors.same())
         .build();
   }
 
+  /** The frames of one input as they arrive, in order. */
+  private static final class InputParts {
+    final String workId;
+    final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+    int count;
+
+    InputParts(String workId) {
+      this.workId = workId;
+    }
+
+    /** Adds frame {@code index}; a problem when it is out of order or too much. */
+    String add(int index, byte[] data) {
+      if (index != count) {
+        return "input frame " + index + " of work " + workId + " out of order (expected "
+            + count + ")";
+      }
+      if (buffer.size() + (long) data.length > MAX_INPUT_BYTES) {
+        return "input of work " + workId + " exceeds " + MAX_INPUT_BYTES + " bytes";
+      }
+      buffer.writeBytes(data);
+      count++;
+      return null;
+    }
+
+    byte[] bytes() {
+      return buffer.toByteArray();
+    }
+  }
+
+  /**
+   * Running {@code work}. {@code ending}: the lease ends once it stops. A cancel, a timeout or
+   * the end of the lease stops the work; a handler that has not returned
+   * {@code cancel-grace-period} (plus a margin) later has its worker replaced.
+   */
   private Behavior<Command> busy(Lease lease, RunningWork work, boolean ending) {
     log.record("Busy", ending ? "ending lease once work " + work.id + " stops"
         : "running work " + work.id);
@@ -295,6 +420,17 @@ public final class Worker {
                 "work " + work.id + " is still running")
             : refuse(s.replyTo(), s.leaseId(), s.workId(), Refusal.NOT_LEASE_HOLDER,
                 "worker is leased to another client"))
+        .onMessage(SubmitPart.class, p -> holds(lease, p.leaseId(), p.replyTo())
+            ? refuse(p.replyTo(), p.leaseId(), p.workId(), Refusal.BUSY,
+                "work " + work.id + " is still running")
+            : refuse(p.replyTo(), p.leaseId(), p.workId(), Refusal.NOT_LEASE_HOLDER,
+                "worker is leased to another client"))
+        .onMessage(OutputAck.class, a -> {
+          if (a.leaseId().equals(lease.id()) && a.workId().equals(work.id)) {
+            work.output.acknowledged(a.bytes());
+          }
+          return Behaviors.same();
+        })
         .onMessage(Cancel.class, c -> {
           if (!holds(lease, c.leaseId(), c.replyTo())) {
             return refuse(c.replyTo(), c.leaseId(), c.workId(), Refusal.NOT_LEASE_HOLDER,
@@ -304,7 +440,7 @@ public final class Worker {
             return refuse(c.replyTo(), c.leaseId(), c.workId(), Refusal.UNKNOWN_WORK,
                 "work " + c.workId() + " is not running");
           }
-          work.cancel();
+          stop(work);
           return Behaviors.same();
         })
         .onMessage(Release.class, r -> {
@@ -312,21 +448,45 @@ public final class Worker {
             return refuse(r.replyTo(), r.leaseId(), null, Refusal.NOT_LEASE_HOLDER,
                 "worker is leased to another client");
           }
-          work.cancel();
+          stop(work);
           return ending ? Behaviors.same() : busy(lease, work, true);
         })
         .onMessage(HolderTerminated.class, h -> {
           if (!forget(h).equals(lease.holder())) {
             return Behaviors.same();
           }
-          work.cancel();
+          work.output.close();
+          stop(work);
           return ending ? Behaviors.same() : busy(lease, work, true);
+        })
+        .onMessage(WorkTimedOut.class, t -> {
+          if (t.workId().equals(work.id)) {
+            context.getLog().info("work {} ran past its timeout: cancelled", work.id);
+            work.timedOut = true;
+            stop(work);
+          }
+          return Behaviors.same();
+        })
+        .onMessage(StopOverdue.class, t -> {
+          if (!t.workId().equals(work.id)) {
+            return Behaviors.same();
+          }
+          String reason = "work " + work.id + (work.timedOut ? " timed out" : " was cancelled")
+              + " and its handler did not stop within " + stopDeadline + "; worker replaced";
+          context.getLog().warn("{}", reason);
+          work.output.close();
+          lease.holder().tell(new WorkEvent.WorkFailed(lease.id(), work.id, reason,
+              work.failure(), work.output.frames()));
+          slot.tell(new WorkerSlot.Recycle(incarnation, reason, work.timedOut));
+          return recycling(reason);
         })
         .onMessage(LeaseIdle.class, l -> Behaviors.same())
         .onMessage(WorkDone.class, d -> {
           if (!d.workId().equals(work.id)) {
             return Behaviors.same();
           }
+          timers.cancel(WORK_TIMER);
+          timers.cancel(STOP_TIMER);
           if (ending) {
             lease.holder().tell(outcome(lease, d));
             return endLease(lease, "released while work " + work.id + " ran");
@@ -336,6 +496,14 @@ public final class Worker {
           return next;
         })
         .build();
+  }
+
+  /** Cancels {@code work} and gives its handler until the stop deadline to return. */
+  private void stop(RunningWork work) {
+    if (!work.isCancelled()) {
+      timers.startSingleTimer(STOP_TIMER, new StopOverdue(work.id), stopDeadline);
+    }
+    work.cancel();
   }
 
   private Behavior<Command> stopping(String cause) {
@@ -350,6 +518,8 @@ public final class Worker {
         .onMessage(Reserve.class, r -> refuseReservation(r, "stopping"))
         .onMessage(Submit.class, s -> refuse(s.replyTo(), s.leaseId(), s.workId(),
             Refusal.NOT_LEASE_HOLDER, "worker is stopping"))
+        .onMessage(SubmitPart.class, p -> Behaviors.same())
+        .onMessage(OutputAck.class, a -> Behaviors.same())
         .onMessage(Cancel.class, c -> Behaviors.same())
         .onMessage(Release.class, r -> Behaviors.same())
         .onMessage(HolderTerminated.class, h -> {
@@ -358,6 +528,8 @@ public final class Worker {
         })
         .onMessage(LeaseIdle.class, l -> Behaviors.same())
         .onMessage(WorkDone.class, d -> Behaviors.same())
+        .onMessage(WorkTimedOut.class, t -> Behaviors.same())
+        .onMessage(StopOverdue.class, t -> Behaviors.same())
         .build();
   }
 
@@ -409,7 +581,8 @@ public final class Worker {
     Behavior<Command> next;
     if (recycleAfterLeases > 0 && leasesServed >= recycleAfterLeases) {
       slot.tell(new WorkerSlot.Recycle(incarnation,
-          "served " + leasesServed + " leases (recycle-after-leases " + recycleAfterLeases + ")"));
+          "served " + leasesServed + " leases (recycle-after-leases " + recycleAfterLeases + ")",
+          false));
       next = recycling("recycling after " + leasesServed + " leases");
     } else {
       next = idle("lease " + lease.id() + " ended: " + reason);
@@ -428,19 +601,41 @@ public final class Worker {
     ActorRef<Command> self = context.getSelf();
     current = work;
     executor.execute(() -> {
+      WorkDone done;
       try {
         JsonNode result = handler.handle(input, work);
-        current = null;
-        self.tell(work.isCancelled()
-            ? new WorkDone(work.id, null, "cancelled", true)
-            : new WorkDone(work.id, result, null, false));
+        if (work.isCancelled()) {
+          done = failed(work, "cancelled", work.failure());
+        } else {
+          try {
+            // the end goes out after every payload, and a result too large for one message
+            // goes out in frames before it
+            JsonNode inline = work.output.result(result);
+            done = new WorkDone(work.id, inline, null, null, work.output.frames());
+          } catch (RuntimeException e) {
+            done = failed(work, "the result cannot be sent: " + message(e),
+                WorkEvent.Failure.ERROR);
+          }
+        }
       } catch (Exception | LinkageError e) {
-        current = null;
-        String error = e.getMessage() == null ? e.toString() : e.getMessage();
-        self.tell(new WorkDone(work.id, null,
-            work.isCancelled() ? "cancelled: " + error : error, work.isCancelled()));
+        done = work.isCancelled()
+            ? failed(work, (work.timedOut ? "timed out: " : "cancelled: ") + message(e),
+                work.failure())
+            : failed(work, message(e), WorkEvent.Failure.ERROR);
       }
+      current = null;
+      self.tell(done);
     });
+  }
+
+  private static WorkDone failed(RunningWork work, String error, WorkEvent.Failure failure) {
+    return new WorkDone(work.id, null,
+        failure == WorkEvent.Failure.TIMED_OUT && !error.startsWith("timed out")
+            ? "timed out: " + error : error, failure, work.output.frames());
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   /** The holder of {@code h}, no longer watched (its actor is gone). */
@@ -451,8 +646,8 @@ public final class Worker {
 
   private static WorkEvent outcome(Lease lease, WorkDone d) {
     return d.error() == null
-        ? new WorkEvent.WorkSucceeded(lease.id(), d.workId(), d.result())
-        : new WorkEvent.WorkFailed(lease.id(), d.workId(), d.error(), d.cancelled());
+        ? new WorkEvent.WorkSucceeded(lease.id(), d.workId(), d.result(), d.frames())
+        : new WorkEvent.WorkFailed(lease.id(), d.workId(), d.error(), d.failure(), d.frames());
   }
 
   private static boolean holds(Lease lease, String leaseId, ActorRef<WorkEvent> sender) {

@@ -15,7 +15,8 @@ public final class WorkerHandlers {
    */
   public static WorkerHandler load(PoolSettings settings) {
     if (settings.handlerClass() == null) {
-      return new ShellHandler(settings.cancelGracePeriod());
+      return new ShellHandler(settings.cancelGracePeriod(), settings.processDir(),
+          settings.cancelSignal());
     }
     return instantiate(settings.handlerClass());
   }

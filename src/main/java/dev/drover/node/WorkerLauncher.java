@@ -51,7 +51,8 @@ public interface WorkerLauncher {
 
     Worker.WorkerSettings workerSettings() {
       return new Worker.WorkerSettings(slot, incarnation, settings.leaseIdleTimeout(),
-          settings.recycleAfterLeases(), settings.transitionLogSize());
+          settings.recycleAfterLeases(), settings.transitionLogSize(), settings.workTimeout(),
+          settings.cancelGracePeriod());
     }
   }
 }

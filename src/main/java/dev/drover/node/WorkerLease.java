@@ -1,6 +1,7 @@
 package dev.drover.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,10 +15,12 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class WorkerLease {
   private final ActorRef<Client.Command> client;
   private final Client.Lease lease;
+  private final Pending pending;
 
-  WorkerLease(ActorRef<Client.Command> client, Client.Lease lease) {
+  WorkerLease(ActorRef<Client.Command> client, Client.Lease lease, Pending pending) {
     this.client = client;
     this.lease = lease;
+    this.pending = pending;
   }
 
   public String leaseId() {
@@ -34,11 +37,24 @@ public final class WorkerLease {
     return lease.pid();
   }
 
-  /** Runs {@code input} on the worker; {@code onPayload} gets each payload on the client's thread. */
+  /**
+   * Runs {@code input} on the worker; {@code onPayload} gets each payload on the client's
+   * thread. The work is cancelled after the pool's {@code work-timeout}, if it has one.
+   */
   public Work submit(JsonNode input, Consumer<JsonNode> onPayload) {
+    return submit(input, null, onPayload);
+  }
+
+  /**
+   * Runs {@code input} on the worker, cancelled after {@code timeout} (null: the pool's
+   * {@code work-timeout}); the result then fails with {@link ErrWorkTimeout}. A handler that
+   * does not stop within the pool's {@code cancel-grace-period} gets its worker replaced, and
+   * this lease is lost.
+   */
+  public Work submit(JsonNode input, Duration timeout, Consumer<JsonNode> onPayload) {
     String workId = UUID.randomUUID().toString();
-    CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    client.tell(new Client.Submit(lease.leaseId(), workId, input, onPayload, result));
+    CompletableFuture<JsonNode> result = pending.track(new CompletableFuture<>());
+    client.tell(new Client.Submit(lease.leaseId(), workId, input, timeout, onPayload, result));
     return new Work(workId, result, () -> client.tell(new Client.CancelWork(lease.leaseId(), workId)));
   }
 
@@ -52,7 +68,7 @@ public final class WorkerLease {
 
   /** Ends the lease; completes when the worker is free again (or gone). */
   public CompletionStage<Void> release() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Void> done = pending.trackRelease(new CompletableFuture<>());
     client.tell(new Client.Release(lease.leaseId(), done));
     return done;
   }

@@ -1,8 +1,8 @@
 package dev.drover.node;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
+import dev.drover.node.process.ProcessLedger;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +30,8 @@ public final class WorkerMain {
   public record Arguments(
       String systemName, String seedAddress, String slotRef, String incarnation, String kind,
       String handlerClass, Duration leaseIdleTimeout, int recycleAfterLeases,
-      int transitionLogSize, Duration cancelGracePeriod) {
+      int transitionLogSize, Duration cancelGracePeriod, Duration workTimeout, Path dataDir,
+      String cancelSignal) {
 
     List<String> toArgs() {
       List<String> args = new ArrayList<>(List.of(
@@ -39,7 +40,10 @@ public final class WorkerMain {
           "--lease-idle-timeout", leaseIdleTimeout.toString(),
           "--recycle-after-leases", Integer.toString(recycleAfterLeases),
           "--transition-log-size", Integer.toString(transitionLogSize),
-          "--cancel-grace-period", cancelGracePeriod.toString()));
+          "--cancel-grace-period", cancelGracePeriod.toString(),
+          "--work-timeout", workTimeout.toString(),
+          "--data-dir", dataDir.toAbsolutePath().toString(),
+          "--cancel-signal", cancelSignal));
       if (handlerClass != null) {
         args.add("--handler");
         args.add(handlerClass);
@@ -61,7 +65,10 @@ public final class WorkerMain {
           Duration.parse(required(m, "lease-idle-timeout")),
           Integer.parseInt(required(m, "recycle-after-leases")),
           Integer.parseInt(required(m, "transition-log-size")),
-          Duration.parse(required(m, "cancel-grace-period")));
+          Duration.parse(required(m, "cancel-grace-period")),
+          Duration.parse(required(m, "work-timeout")),
+          Path.of(required(m, "data-dir")),
+          required(m, "cancel-signal"));
     }
 
     private static String required(Map<String, String> m, String key) {
@@ -77,33 +84,75 @@ public final class WorkerMain {
     NodeSystem.pooledAsyncStages();
     // initialise logging before Pekko's threads log concurrently with its start-up
     org.slf4j.LoggerFactory.getILoggerFactory();
-    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
-      System.err.println("supervisor process " + parent.pid() + " is gone; worker exits");
-      Runtime.getRuntime().halt(3);
-    }));
-    start(Arguments.parse(argv), true);
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() ->
+        orphaned("supervisor process " + parent.pid() + " is gone")));
+    String inherited = readSettings();
+    watchStandardInput();
+    start(Arguments.parse(argv), inherited, true);
+  }
+
+  /**
+   * The first line of this JVM's standard input: the supervisor's settings
+   * ({@link WorkerConfig#inherited}, one line of JSON), written there rather than on the command
+   * line, which every user of the host can read.
+   */
+  private static String readSettings() {
+    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    try {
+      for (int b = System.in.read(); b >= 0 && b != '\n'; b = System.in.read()) {
+        line.write(b);
+      }
+    } catch (java.io.IOException e) {
+      orphaned("the supervisor's settings could not be read: " + e.getMessage());
+    }
+    return line.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * After its settings the supervisor holds the other end of this JVM's standard input and
+   * writes nothing more: end of file means the supervisor's process is gone, however it died, at
+   * once (a non-child's exit is otherwise only polled).
+   */
+  private static void watchStandardInput() {
+    Thread watch = new Thread(() -> {
+      try {
+        while (System.in.read() >= 0) {
+          // nothing is ever written; read on until the end
+        }
+      } catch (java.io.IOException e) {
+        // a broken pipe is the same news
+      }
+      orphaned("the supervisor closed this worker's standard input");
+    }, "drover-supervisor-watch");
+    watch.setDaemon(true);
+    watch.start();
+  }
+
+  /** The supervisor is gone: this worker's scripts die with it, then the JVM. */
+  private static void orphaned(String why) {
+    System.err.println(why + "; worker kills its scripts and exits");
+    ProcessLedger.killAllOfThisJvm();
+    Runtime.getRuntime().halt(3);
   }
 
   /**
    * Starts a worker's actor system in this JVM. {@link #main} does so in a forked JVM; the build
    * does it beside a supervisor to record the classes a worker loads for class-data sharing.
+   *
+   * @param inherited the supervisor's settings ({@link WorkerConfig#inherited})
    */
-  public static ActorSystem<Object> start(Arguments args, boolean exitJvmWhenDone) {
+  public static ActorSystem<Object> start(
+      Arguments args, String inherited, boolean exitJvmWhenDone) {
+    Config config = WorkerConfig.forWorker(inherited, args.seedAddress(), exitJvmWhenDone);
     // the handler is loaded before the actor system so a bad class fails fast, with its reason
-    WorkerHandler handler = WorkerHandlers.load(handlerSettings(args));
-    Config config = ConfigFactory.empty()
-        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of("worker")))
-        .withValue("pekko.cluster.seed-nodes",
-            ConfigValueFactory.fromIterable(List.of(args.seedAddress())))
-        .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0))
-        .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef(exitJvmWhenDone ? "on" : "off"))
-        .withFallback(ConfigFactory.load());
+    WorkerHandler handler = WorkerHandlers.load(handlerSettings(config, args));
     return ActorSystem.create(guardian(handler, args), args.systemName(), config);
   }
 
-  private static PoolSettings handlerSettings(Arguments args) {
-    return PoolSettings.fromConfig(ConfigFactory.load(), args.kind(), args.handlerClass())
-        .toBuilder().cancelGracePeriod(args.cancelGracePeriod()).build();
+  private static PoolSettings handlerSettings(Config config, Arguments args) {
+    return PoolSettings.fromConfig(config, args.kind(), args.handlerClass())
+        .toBuilder().cancelGracePeriod(args.cancelGracePeriod()).workTimeout(args.workTimeout())
+        .dataDir(args.dataDir()).cancelSignal(args.cancelSignal()).build();
   }
 
   /** Waits until this JVM is Up in the cluster, so the slot and clients can watch the worker. */
@@ -117,7 +166,8 @@ public final class WorkerMain {
                 ActorRefResolver.get(ctx.getSystem()).resolveActorRef(args.slotRef());
             ActorRef<Worker.Command> worker = ctx.spawn(Worker.create(handler,
                 new Worker.WorkerSettings(slot, args.incarnation(), args.leaseIdleTimeout(),
-                    args.recycleAfterLeases(), args.transitionLogSize())), "worker");
+                    args.recycleAfterLeases(), args.transitionLogSize(), args.workTimeout(),
+                    args.cancelGracePeriod())), "worker");
             ctx.watch(worker);
             return Behaviors.receive(Object.class)
                 .onSignal(Terminated.class, t -> Behaviors.stopped())

@@ -45,8 +45,12 @@ public final class WorkerSlot {
   /** From the worker: the answer to a heartbeat. */
   public record Pong(String incarnation, long seq) implements Command {}
 
-  /** From the worker: replace my JVM (the recycle policy says so); not a failure. */
-  public record Recycle(String incarnation, String reason) implements Command {}
+  /**
+   * From the worker: replace my JVM, because the recycle policy says so or because a handler did
+   * not stop its cancelled work ({@code workTimedOut} when that work had run past its timeout).
+   */
+  public record Recycle(String incarnation, String reason, boolean workTimedOut)
+      implements Command {}
 
   record HeartbeatTick(String incarnation) implements Command {}
 
@@ -218,7 +222,8 @@ public final class WorkerSlot {
             return Behaviors.same();
           }
           release();
-          supervisor.tell(new Supervisor.SlotRecycling(slotId, incarnation, r.reason()));
+          supervisor.tell(
+              new Supervisor.SlotRecycling(slotId, incarnation, r.reason(), r.workTimedOut()));
           return launch();
         })
         .onSignal(PreRestart.class, s -> {

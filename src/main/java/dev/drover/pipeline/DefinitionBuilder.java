@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -28,15 +27,17 @@ import java.util.stream.Collectors;
  * ignores (a typo such as {@code scripts}) is a task that silently does nothing.
  */
 final class DefinitionBuilder {
+  /** The {@code shell} of the pipeline being built, for its tasks and on_error that name none. */
+  private ShellMode pipelineShell = ShellMode.SESSION;
 
   static final List<String> TOP_KEYS = List.of("pipelines");
   static final List<String> PIPELINE_KEYS = List.of(
       "concurrency", "queue_limit", "queue_partition_limit", "queue_strategy", "start_delay",
       "continue_running_tasks_after_failure", "retention_period", "retention_count", "env",
-      "tasks", "on_error", "schedule", "quote_variables");
+      "tasks", "on_error", "schedule", "quote_variables", "shell");
   static final List<String> TASK_KEYS = List.of(
       "script", "depends_on", "allow_failure", "env", "timeout", "retry", "await_callback",
-      "pool");
+      "pool", "shell");
   static final List<String> ON_ERROR_KEYS = List.of("script", "env");
   static final List<String> RETRY_KEYS = List.of("count", "delay", "backoff");
   static final List<String> SCHEDULE_KEYS = List.of("cron", "timezone");
@@ -46,9 +47,6 @@ final class DefinitionBuilder {
 
   /** Top-level keys with this prefix are ignored: a place for YAML anchors to share, as in Compose. */
   static final String EXTENSION_PREFIX = "x-";
-
-  private static final Set<String> CRON_MACROS = Set.of(
-      "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly");
 
   /**
    * A pipeline declared in the file.
@@ -60,10 +58,17 @@ final class DefinitionBuilder {
 
   private final Path file;
   private final List<DefinitionProblem> problems;
+  private final ScalarPositions positions;
+  /** The script lines of the pipeline being read, checked once quote_variables is known. */
+  private final List<ScriptLines> scripts = new ArrayList<>();
+
+  /** The script of a task (or of on_error): its lines as written. */
+  private record ScriptLines(String task, Sequence lines) {}
 
   private DefinitionBuilder(Path file, List<DefinitionProblem> problems) {
     this.file = file;
     this.problems = problems;
+    this.positions = new ScalarPositions(file);
   }
 
   /** Every pipeline {@code root} declares, in the order of the file. */
@@ -96,6 +101,7 @@ final class DefinitionBuilder {
 
   private Declared pipeline(Entry declaration) {
     int problemsBefore = problems.size();
+    scripts.clear();
     String name = declaration.key();
     Mapping mapping = mappingOrEmpty(declaration, "pipeline \"" + name + "\"");
     if (mapping == null) {
@@ -136,10 +142,13 @@ final class DefinitionBuilder {
       problem(f.get("retention_count").value(), "retention_count must not be negative");
     }
     Map<String, String> env = env(f.get("env"), "env of pipeline \"" + name + "\"");
+    ShellMode shell = shell(f.get("shell"), " of pipeline \"" + name + "\"");
+    pipelineShell = shell == null ? ShellMode.SESSION : shell;
     Map<String, TaskDefinition> tasks = tasks(f.get("tasks"));
     OnErrorDefinition onError = onError(f.get("on_error"), name);
     CronSchedule schedule = schedule(f.get("schedule"), name);
     Boolean quoteVariables = bool(f.get("quote_variables"), "quote_variables");
+    templates(!Boolean.FALSE.equals(quoteVariables));
 
     if (problems.size() > problemsBefore) {
       return new Declared(name, declaration.keyAt(), null);
@@ -268,6 +277,9 @@ final class DefinitionBuilder {
     }
     Map<String, Entry> f = fields(mapping, "in task \"" + name + "\"", TASK_KEYS, null);
     List<String> script = strings(f.get("script"), "script" + of);
+    if (script != null) {
+      scripts.add(new ScriptLines(name, (Sequence) f.get("script").value()));
+    }
     List<String> dependencies = strings(f.get("depends_on"), "depends_on" + of);
     if (dependencies != null) {
       List<YamlNode> items = ((Sequence) f.get("depends_on").value()).items();
@@ -287,6 +299,7 @@ final class DefinitionBuilder {
     if (pool != null && pool.isBlank()) {
       problem(f.get("pool").value(), "pool" + of + " must not be empty");
     }
+    ShellMode shell = shell(f.get("shell"), of);
     if (problems.size() > problemsBefore) {
       return null;
     }
@@ -299,7 +312,22 @@ final class DefinitionBuilder {
         timeout,
         retry,
         Boolean.TRUE.equals(awaitCallback),
-        pool == null ? TaskDefinition.DEFAULT_POOL : pool);
+        pool == null ? TaskDefinition.DEFAULT_POOL : pool,
+        shell == null ? pipelineShell : shell);
+  }
+
+  /** {@code shell}: {@code session} or {@code per-line}; null when not given or wrong. */
+  private ShellMode shell(Entry entry, String of) {
+    String value = string(entry, "shell" + of);
+    if (value == null) {
+      return null;
+    }
+    ShellMode mode = ShellMode.of(value);
+    if (mode == null) {
+      problem(entry.value(), "shell" + of + " must be \"session\" or \"per-line\", got \""
+          + value + "\"");
+    }
+    return mode;
   }
 
   private RetryDefinition retry(Entry entry, String task) {
@@ -348,8 +376,11 @@ final class DefinitionBuilder {
     Map<String, Entry> f = fields(mapping, "in on_error of pipeline \"" + pipeline + "\"",
         ON_ERROR_KEYS, null);
     List<String> script = strings(f.get("script"), "script" + of);
+    if (script != null) {
+      scripts.add(new ScriptLines(ON_ERROR_TASK, (Sequence) f.get("script").value()));
+    }
     Map<String, String> env = env(f.get("env"), "env" + of);
-    return new OnErrorDefinition(script == null ? List.of() : script, env);
+    return new OnErrorDefinition(script == null ? List.of() : script, env, pipelineShell);
   }
 
   private CronSchedule schedule(Entry entry, String pipeline) {
@@ -390,15 +421,18 @@ final class DefinitionBuilder {
     return problems.size() > problemsBefore ? null : new CronSchedule(expression, timezone);
   }
 
-  /** Whether the expression has the shape of a cron line; a problem when it has not. */
+  /**
+   * Whether the expression is one the scheduler can run (read with the scheduler's own
+   * definition, {@link CronSchedule#DEFINITION}); a problem at it when it is not.
+   */
   private boolean cron(Scalar expression, String of) {
     String text = expression.text().trim();
     if (text.startsWith("@")) {
-      if (CRON_MACROS.contains(text)) {
+      if (CronSchedule.NICKNAMES.contains(text)) {
         return true;
       }
       problem(expression, "unknown cron macro \"" + text + "\" in schedule" + of + " (known: "
-          + CRON_MACROS.stream().sorted().collect(Collectors.joining(", ")) + ")");
+          + CronSchedule.NICKNAMES.stream().sorted().collect(Collectors.joining(", ")) + ")");
       return false;
     }
     int fields = text.isEmpty() ? 0 : text.split("\\s+").length;
@@ -407,7 +441,38 @@ final class DefinitionBuilder {
           + " fields; it needs 5: minute hour day-of-month month day-of-week");
       return false;
     }
-    return true;
+    try {
+      CronSchedule.parse(text);
+      return true;
+    } catch (CronSchedule.InvalidCron e) {
+      problem(expression, "cron expression \"" + text + "\" in schedule" + of + ": "
+          + e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * Parses every script line of the pipeline as a template and, when values are quoted, checks
+   * that each placeholder stands where its value can be quoted whatever it is: a job can then
+   * fail only for its values (a missing one, one a guard refuses), never for its template.
+   */
+  private void templates(boolean quoteVariables) {
+    for (ScriptLines script : scripts) {
+      List<YamlNode> lines = script.lines().items();
+      for (int i = 0; i < lines.size(); i++) {
+        Scalar line = (Scalar) lines.get(i);
+        try {
+          ScriptTemplate template = ScriptTemplate.parse(line.text());
+          if (quoteVariables) {
+            template.checkQuotable();
+          }
+        } catch (ScriptTemplateException e) {
+          Location at = positions.of(line.at(), line.text(), e.offset());
+          problems.add(new DefinitionProblem(file, at.line(), at.column(),
+              e.at(script.task(), i + 1).getMessage()));
+        }
+      }
+    }
   }
 
   // ---- reading typed values; each reports its own problem and returns null when absent or bad

@@ -9,7 +9,7 @@ import dev.drover.flow.ActionSpec;
 import dev.drover.flow.Flow;
 import dev.drover.flow.RetryPolicy;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,7 +33,13 @@ final class JobFlows {
       flow.failFast();
     }
     for (TaskDefinition task : def.tasks().values()) {
-      ObjectNode input = scriptInput(def, task.name(), task.script(), task.env(), false);
+      ObjectNode input = scriptInput(def, task.name(), task.script(), task.env(), false,
+          task.awaitCallback());
+      input.put("shell", task.shell().yaml());
+      if (task.allowFailure()) {
+        // prunner's allow_failure: the remaining lines run, and the task ends done
+        input.put("allowFailure", true);
+      }
       flow.task(task.name(), t -> {
         t.action(new ActionSpec.Node(task.pool(), input, task.awaitCallback()))
             .dependsOn(task.dependsOn().toArray(String[]::new));
@@ -50,7 +56,8 @@ final class JobFlows {
     }
     if (def.onError() != null) {
       ObjectNode input = scriptInput(def, Flow.ON_ERROR, def.onError().script(),
-          def.onError().env(), true);
+          def.onError().env(), true, false);
+      input.put("shell", def.onError().shell().yaml());
       flow.onError(t -> t.action(new ActionSpec.Node("shell", input, false)));
     }
     return flow.build();
@@ -65,24 +72,25 @@ final class JobFlows {
 
   /**
    * The journaled input of a script task: its raw lines and the environment the pipeline gives
-   * it ({@code env} of the pipeline, then {@code TASK_NAME}, then the task's {@code env}); the
-   * process environment of the worker lies below all of them.
+   * it ({@link TaskEnvironment#overrides()}); the renderer puts the server's passed variables
+   * below it, and the callback's above it for a task that awaits one. The worker's own
+   * environment is not inherited.
    */
   private static ObjectNode scriptInput(PipelineDefinition def, String taskName,
-      java.util.List<String> script, Map<String, String> taskEnv, boolean onError) {
+      List<String> script, Map<String, String> taskEnv, boolean onError,
+      boolean awaitCallback) {
     ObjectNode input = JSON.objectNode();
     ArrayNode lines = input.putArray("script");
     script.forEach(lines::add);
-    Map<String, String> env = new LinkedHashMap<>(def.env());
-    env.put("TASK_NAME", taskName);
-    env.putAll(taskEnv);
     ObjectNode envNode = input.putObject("env");
-    env.forEach(envNode::put);
+    new TaskEnvironment(def.env(), taskName, taskEnv).overrides().forEach(envNode::put);
+    input.put("inheritEnv", false);
     ObjectNode render = input.putObject("render");
     render.put("pipeline", def.name());
     render.put("task", taskName);
     render.put("quoteVariables", def.quoteVariables());
     render.put("onError", onError);
+    render.put("awaitCallback", awaitCallback);
     return input;
   }
 

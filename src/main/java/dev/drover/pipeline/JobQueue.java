@@ -20,15 +20,18 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -52,6 +55,14 @@ public final class JobQueue
     /** The pipeline's current definition, or null when it is no longer defined. */
     PipelineDefinition definition(String pipeline);
 
+    /**
+     * Whether any pipeline is defined. A queue that knows none (a server started on the wrong
+     * directory) neither cancels nor removes the jobs of pipelines it does not know.
+     */
+    default boolean anyDefined() {
+      return true;
+    }
+
     /** Starts (idempotently) the flow execution of a started job. */
     void start(JobRecord job);
 
@@ -67,7 +78,8 @@ public final class JobQueue
 
   /** The messages the queue accepts. */
   public sealed interface Command extends CborSerializable
-      permits Schedule, Cancel, ExecutionEnded, Tick, GetJobs, GetJob, Recovered, Flush {}
+      permits Schedule, Cancel, ExecutionEnded, Tick, GetJobs, GetJob, Recovered, Flush,
+      ImportJobs {}
 
   /** Schedules a job of {@code definition}; the reply carries the job or why it was refused. */
   public record Schedule(ScheduleRequest request, PipelineDefinition definition,
@@ -92,11 +104,36 @@ public final class JobQueue
   /** Starts due jobs and applies retention. */
   public record Tick() implements Command {}
 
-  /** Asks for every job, oldest first. */
-  public record GetJobs(ActorRef<Jobs> replyTo) implements Command {}
+  /**
+   * Asks for the jobs after job {@code after} (null: from the oldest), oldest first. An asker in
+   * this JVM gets them all at once; a remote one (an engine node that does not hold the queue)
+   * gets as many as fit in one cluster message, about {@link #REMOTE_PAGE_BYTES}, and asks
+   * again after the last of them until {@link Jobs#more()} is false: thousands of jobs do not fit
+   * in one Artery frame (256 KiB), and an oversized reply is dropped, not delivered.
+   */
+  public record GetJobs(UUID after, ActorRef<Jobs> replyTo) implements Command {
+    /** Asks for every job from the oldest. */
+    public GetJobs(ActorRef<Jobs> replyTo) {
+      this(null, replyTo);
+    }
+  }
 
-  /** The answer to {@link GetJobs}. */
-  public record Jobs(List<JobRecord> jobs) implements CborSerializable {}
+  /**
+   * The answer to {@link GetJobs}: jobs in order, and whether more follow the last one. When
+   * job {@code after} is gone (removed by retention meanwhile), the answer starts again from the
+   * oldest, so an asker that keeps the jobs by id misses none.
+   */
+  public record Jobs(List<JobRecord> jobs, boolean more) implements CborSerializable {
+    public Jobs(List<JobRecord> jobs) {
+      this(jobs, false);
+    }
+  }
+
+  /**
+   * What a page of jobs for a remote asker holds at most, by estimate (variables' text plus a
+   * fixed cost per job): well under Artery's 256 KiB frame, which CBOR's overhead must fit too.
+   */
+  static final int REMOTE_PAGE_BYTES = 128 * 1024;
 
   /** Asks for one job. */
   public record GetJob(UUID id, ActorRef<Job> replyTo) implements Command {}
@@ -106,6 +143,15 @@ public final class JobQueue
 
   record Recovered() implements Command {}
 
+  /**
+   * Adds ended jobs kept elsewhere (prunner's {@code data.json}); a job whose id is already
+   * known is skipped. The reply says how many were added.
+   */
+  public record ImportJobs(List<JobRecord> jobs, ActorRef<Imported> replyTo) implements Command {}
+
+  /** The answer to {@link ImportJobs}: how many jobs were added, and how many were known. */
+  public record Imported(int added, int known) implements CborSerializable {}
+
   record Flush() implements Command {}
 
   /** A schedule accepted but not yet journaled: whom to tell once it is. */
@@ -113,7 +159,7 @@ public final class JobQueue
 
   /** What the queue journals. */
   public sealed interface Event extends CborSerializable
-      permits JobQueued, JobStarted, JobEnded, JobsRemoved {}
+      permits JobQueued, JobStarted, JobEnded, JobsRemoved, JobImported {}
 
   public record JobQueued(JobRecord job) implements Event {}
 
@@ -133,6 +179,21 @@ public final class JobQueue
   /** Retention removed these jobs. */
   public record JobsRemoved(List<UUID> ids, Instant at) implements Event {}
 
+  /** An ended job kept elsewhere was added, as it ended there. */
+  public record JobImported(JobRecord job) implements Event {}
+
+  /**
+   * The queue's state as a snapshot: its jobs, oldest first, and per pipeline the ids of its
+   * waiting, running and ended jobs, in their orders. An immutable copy, taken on the actor's
+   * thread, so the snapshot store serializes it while the state goes on changing.
+   */
+  public record Snapshot(List<JobRecord> jobs, List<PipelineLanes> pipelines)
+      implements CborSerializable {}
+
+  /** One pipeline's job ids by phase, in a {@link Snapshot}. */
+  public record PipelineLanes(String pipeline, List<UUID> waiting, List<UUID> running,
+      List<UUID> ended) implements CborSerializable {}
+
   /**
    * The jobs, oldest first, and per pipeline the ids of its waiting jobs (in order), its running
    * jobs and its ended jobs (in the order they ended), so that a schedule, a start or retention
@@ -143,7 +204,17 @@ public final class JobQueue
     final Map<UUID, JobRecord> jobs = new LinkedHashMap<>();
     final Map<String, Lanes> pipelines = new HashMap<>();
 
+    /**
+     * The state before any event, never mutated: the persistence keeps the one {@link
+     * #emptyState()} object across its restarts after a journal failure, so a restart recovers
+     * from a clean state, not from one holding the events of the failed write.
+     */
+    static final State EMPTY = new State();
+
     State apply(Event e) {
+      if (this == EMPTY) {
+        return new State().apply(e);
+      }
       if (e instanceof JobQueued q) {
         jobs.put(q.job().id(), q.job());
         lanes(q.job().pipeline()).waiting.add(q.job().id());
@@ -160,6 +231,9 @@ public final class JobQueue
           jobs.put(j.id(),
               j.endedAt(end.at(), end.status(), end.error(), end.tasks(), end.errored()));
         }
+      } else if (e instanceof JobImported i && !jobs.containsKey(i.job().id())) {
+        jobs.put(i.job().id(), i.job());
+        lanes(i.job().pipeline()).ended.add(i.job().id());
       } else if (e instanceof JobsRemoved r) {
         for (UUID id : r.ids()) {
           JobRecord j = jobs.remove(id);
@@ -173,6 +247,25 @@ public final class JobQueue
 
     Lanes lanes(String pipeline) {
       return pipelines.computeIfAbsent(pipeline, k -> new Lanes());
+    }
+
+    Snapshot snapshot() {
+      return new Snapshot(List.copyOf(jobs.values()), pipelines.entrySet().stream()
+          .map(e -> new PipelineLanes(e.getKey(), List.copyOf(e.getValue().waiting),
+              List.copyOf(e.getValue().running), List.copyOf(e.getValue().ended)))
+          .toList());
+    }
+
+    static State of(Snapshot snapshot) {
+      State s = new State();
+      snapshot.jobs().forEach(j -> s.jobs.put(j.id(), j));
+      for (PipelineLanes p : snapshot.pipelines()) {
+        Lanes lanes = s.lanes(p.pipeline());
+        lanes.waiting.addAll(p.waiting());
+        lanes.running.addAll(p.running());
+        lanes.ended.addAll(p.ended());
+      }
+      return s;
     }
 
     int running(String pipeline) {
@@ -205,10 +298,13 @@ public final class JobQueue
   }
 
   private static final Duration TICK = Duration.ofSeconds(1);
+  /** The key of the timer that starts the next delayed job at its start time. */
+  private static final String START_DUE = "start-due";
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Runtime runtime;
+  private final int snapshotEvery;
   private final Clock clock;
   /**
    * Schedules decided but not yet journaled, and their events: written together by the next
@@ -220,22 +316,95 @@ public final class JobQueue
   private final Map<String, Integer> pendingWaiting = new HashMap<>();
 
   public static Behavior<Command> create(Runtime runtime, Clock clock) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new JobQueue(ctx, timers, runtime, clock)));
+    return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers ->
+            new JobQueue(ctx, timers, runtime, clock))))
+        .onFailure(SupervisorStrategy.restartWithBackoff(
+            Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
   private JobQueue(ActorContext<Command> context, TimerScheduler<Command> timers, Runtime runtime,
       Clock clock) {
-    super(PersistenceId.ofUniqueId("drover-pipeline-jobs"));
+    // a journal failure (a write refused, a recovery that fails) restarts the queue after a
+    // backoff: it recovers, resumes its timers and serves again; the schedules of the failed
+    // write were never acknowledged
+    super(PersistenceId.ofUniqueId("drover-pipeline-jobs"),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.snapshotEvery = context.getSystem().settings().config()
+        .getInt("drover.pipeline.snapshot-every");
     this.context = context;
     this.timers = timers;
     this.runtime = runtime;
     this.clock = clock;
   }
 
+  private Jobs jobsPage(State s, GetJobs g) {
+    boolean local = g.replyTo().path().address().hasLocalScope();
+    if (local && g.after() == null) {
+      return new Jobs(List.copyOf(s.jobs.values()), false);
+    }
+    List<JobRecord> page = new ArrayList<>();
+    boolean started = g.after() == null || !s.jobs.containsKey(g.after());
+    long bytes = 0;
+    for (JobRecord job : s.jobs.values()) {
+      if (!started) {
+        started = job.id().equals(g.after());
+        continue;
+      }
+      long size = estimatedSize(job);
+      if (!local && !page.isEmpty() && bytes + size > REMOTE_PAGE_BYTES) {
+        return new Jobs(page, true);
+      }
+      page.add(job);
+      bytes += size;
+    }
+    return new Jobs(page, false);
+  }
+
+  /** A job's size in a message, roughly: its variables' text, its tasks' errors, and the rest. */
+  private static long estimatedSize(JobRecord job) {
+    long size = 512;
+    for (Map.Entry<String, Object> v : job.variables().entrySet()) {
+      size += v.getKey().length() + 16 + String.valueOf(v.getValue()).length();
+    }
+    if (job.lastError() != null) {
+      size += job.lastError().length();
+    }
+    if (job.finalTasks() != null) {
+      for (PipelineApi.TaskView t : job.finalTasks()) {
+        size += 256 + (t.error() == null ? 0 : t.error().length());
+      }
+    }
+    return size;
+  }
+
   @Override
   public State emptyState() {
-    return new State();
+    return State.EMPTY;
+  }
+
+  /**
+   * A snapshot every {@code drover.pipeline.snapshot-every} events, the events before it
+   * deleted: the queue recovers from its last snapshot and the few events after it, and its
+   * journal holds its live jobs rather than their whole history.
+   */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.snapshot();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return State.of((Snapshot) from);
+      }
+    };
   }
 
   @Override
@@ -259,9 +428,12 @@ public final class JobQueue
         .onCommand(Schedule.class, this::onSchedule)
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(ExecutionEnded.class, this::onExecutionEnded)
-        .onCommand(Tick.class, (s, t) -> persist(s, dueStarts(s, List.of()), List.of()))
+        .onCommand(Tick.class, (s, t) -> {
+          armStartTimer(s);
+          return persist(s, dueStarts(s, List.of()), List.of());
+        })
         .onCommand(GetJobs.class, (s, g) -> {
-          g.replyTo().tell(new Jobs(List.copyOf(s.jobs.values())));
+          g.replyTo().tell(jobsPage(s, g));
           return Effect().none();
         })
         .onCommand(GetJob.class, (s, g) -> {
@@ -270,6 +442,7 @@ public final class JobQueue
         })
         .onCommand(Recovered.class, this::onRecovered)
         .onCommand(Flush.class, this::onFlush)
+        .onCommand(ImportJobs.class, this::onImport)
         .build();
   }
 
@@ -459,6 +632,7 @@ public final class JobQueue
     for (String pipeline : candidates) {
       PipelineDefinition def = runtime.definition(pipeline);
       if (def == null) {
+        events.addAll(canceledWithTheirPipeline(s, pipeline, queued, leftWaiting));
         continue;
       }
       int running = s.running(pipeline) + runningDelta.getOrDefault(pipeline, 0);
@@ -480,7 +654,8 @@ public final class JobQueue
         running++;
       }
     }
-    List<UUID> expired = expired(s, now);
+    List<UUID> expired = Retention.expired(s.pipelines.keySet(), p -> jobsOf(s, p),
+        runtime::definition, runtime.anyDefined(), now);
     if (!expired.isEmpty()) {
       events.add(new JobsRemoved(expired, now));
     }
@@ -488,30 +663,72 @@ public final class JobQueue
   }
 
   /**
-   * Ended jobs beyond their pipeline's retention_count or older than its retention_period,
-   * oldest first. Jobs end in about the order of their end times, so the walk stops at the
-   * first one that is young enough and within the count.
+   * The waiting jobs of a pipeline no longer defined, ended canceled: nothing could start them.
+   * Retention removes them afterwards, like the pipeline's ended jobs.
    */
-  private List<UUID> expired(State s, Instant now) {
-    List<UUID> out = new ArrayList<>();
-    s.pipelines.forEach((pipeline, lanes) -> {
-      PipelineDefinition def = runtime.definition(pipeline);
-      if (def == null || (def.retentionCount() == null && def.retentionPeriod() == null)) {
-        return;
-      }
-      int excess = def.retentionCount() == null ? 0 : lanes.ended.size() - def.retentionCount();
-      for (UUID id : lanes.ended) {
-        JobRecord j = s.jobs.get(id);
-        boolean tooOld = def.retentionPeriod() != null
-            && j.ended().plus(def.retentionPeriod()).isBefore(now);
-        if (excess <= 0 && !tooOld) {
-          break;
+  private List<Event> canceledWithTheirPipeline(State s, String pipeline,
+      Map<String, List<JobRecord>> queued, Set<UUID> leftWaiting) {
+    if (!runtime.anyDefined()) {
+      return List.of();
+    }
+    Lanes lanes = s.pipelines.get(pipeline);
+    Instant now = clock.instant();
+    return Stream.concat(lanes == null ? Stream.<UUID>empty() : lanes.waiting.stream(),
+            queued.getOrDefault(pipeline, List.of()).stream().map(JobRecord::id))
+        .filter(id -> !leftWaiting.contains(id))
+        .<Event>map(id -> new JobEnded(id, "canceled",
+            "pipeline \"" + pipeline + "\" is no longer defined", now))
+        .toList();
+  }
+
+  private static List<JobRecord> jobsOf(State s, String pipeline) {
+    Lanes l = s.pipelines.get(pipeline);
+    return l == null ? List.of() : Stream.of(l.waiting, l.running, l.ended)
+        .flatMap(Set::stream).map(s.jobs::get).filter(Objects::nonNull).toList();
+  }
+
+  /**
+   * Arms the timer that starts the first delayed job of a waiting list when its start_delay has
+   * passed, to the millisecond rather than at the next second's tick.
+   */
+  private void armStartTimer(State s) {
+    Instant now = clock.instant();
+    Instant next = null;
+    for (Lanes lanes : s.pipelines.values()) {
+      Iterator<UUID> first = lanes.waiting.iterator();
+      if (first.hasNext()) {
+        Instant at = s.jobs.get(first.next()).startAt();
+        if (at.isAfter(now) && (next == null || at.isBefore(next))) {
+          next = at;
         }
-        out.add(id);
-        excess--;
       }
-    });
-    return out;
+    }
+    if (next == null) {
+      timers.cancel(START_DUE);
+    } else {
+      timers.startSingleTimer(START_DUE, new Tick(), Duration.between(now, next));
+    }
+  }
+
+  // ---- import ----
+
+  private Effect<Event, State> onImport(State s, ImportJobs i) {
+    List<Event> events = new ArrayList<>();
+    int known = 0;
+    for (JobRecord job : i.jobs()) {
+      if (s.jobs.containsKey(job.id()) || job.phase() != Phase.ENDED) {
+        known++;
+      } else {
+        events.add(new JobImported(job));
+      }
+    }
+    int added = events.size();
+    int skipped = known;
+    if (events.isEmpty()) {
+      i.replyTo().tell(new Imported(0, skipped));
+      return Effect().none();
+    }
+    return Effect().persist(events).thenRun(after -> i.replyTo().tell(new Imported(added, skipped)));
   }
 
   // ---- persisting and its side effects ----
@@ -537,14 +754,20 @@ public final class JobQueue
         if (e instanceof JobStarted st) {
           runtime.start(after.jobs.get(st.id()));
         }
-        UUID id = e instanceof JobQueued q ? q.job().id() : e instanceof JobStarted st ? st.id()
-            : e instanceof JobEnded end ? end.id() : null;
-        if (id != null && after.jobs.containsKey(id)) {
-          runtime.changed(after.jobs.get(id));
+        // each event is one change: a job queued and started in one write was waiting, then
+        // running; subscribers see both, once each
+        JobRecord changed = e instanceof JobQueued q ? q.job()
+            : e instanceof JobStarted st ? after.jobs.get(st.id())
+            : e instanceof JobEnded end ? after.jobs.get(end.id()) : null;
+        boolean current = changed != null && after.jobs.containsKey(changed.id())
+            && !(e instanceof JobStarted && changed.phase() == Phase.ENDED);
+        if (current) {
+          runtime.changed(changed);
         }
       }
       removed.values().stream().filter(Objects::nonNull).forEach(runtime::removed);
       replies.forEach(r -> r.replyTo().tell(new ScheduleReply(after.jobs.get(r.job()), null)));
+      armStartTimer(after);
       then.run();
     });
   }

@@ -90,7 +90,7 @@ final class JobViews {
         : run.status() == TaskStatus.SUCCEEDED ? 0 : -1;
     boolean errored = run.status() == TaskStatus.FAILED && !interrupted;
     String error = switch (run.status()) {
-      case FAILED -> interrupted ? "interrupted by restart" : error(run);
+      case FAILED -> interrupted ? dev.drover.flow.TaskRun.INTERRUPTED : error(run);
       default -> null;
     };
     return new TaskView(run.name(), dependsOn, status, start, end,

@@ -11,11 +11,16 @@ public final class MissingVariable extends ScriptTemplateException {
 
   /** {@code key} as written after the dot, e.g. {@code name} or {@code a.b}. */
   public MissingVariable(String key) {
-    this(key, null, 0);
+    this(key, -1);
   }
 
-  private MissingVariable(String key, String task, int line) {
-    super("missing variable \"" + key + "\"", task, line);
+  /** @param offset where the action naming it starts in its line, or -1 */
+  public MissingVariable(String key, int offset) {
+    this(key, null, 0, offset);
+  }
+
+  private MissingVariable(String key, String task, int line, int offset) {
+    super("missing variable \"" + key + "\"", task, line, offset);
     this.key = key;
   }
 
@@ -26,6 +31,6 @@ public final class MissingVariable extends ScriptTemplateException {
 
   @Override
   public MissingVariable at(String task, int line) {
-    return new MissingVariable(key, task, line);
+    return new MissingVariable(key, task, line, offset());
   }
 }

@@ -14,11 +14,18 @@ import java.util.Objects;
  *
  * @param script the shell command lines, run in order; may be empty
  * @param env environment variables for the handler, over the pipeline's, in declaration order
+ * @param shell how its lines run: the pipeline's {@code shell}
  */
-public record OnErrorDefinition(List<String> script, Map<String, String> env) {
+public record OnErrorDefinition(List<String> script, Map<String, String> env, ShellMode shell) {
 
   public OnErrorDefinition {
     script = List.copyOf(script);
     env = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(env)));
+    Objects.requireNonNull(shell, "shell");
+  }
+
+  /** A handler whose lines run in one shell session. */
+  public OnErrorDefinition(List<String> script, Map<String, String> env) {
+    this(script, env, ShellMode.SESSION);
   }
 }

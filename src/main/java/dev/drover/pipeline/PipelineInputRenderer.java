@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drover.flow.NodeInputRenderer;
 import dev.drover.flow.TaskContext;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -15,19 +16,26 @@ import java.util.function.Supplier;
  * Renders a pipeline task's script when its attempt starts: the job's variables (and
  * {@code __jobID}) fill the templates, quoted for the shell context each lands in; an on-error
  * task also gets {@code failedTaskName}, {@code failedTaskExitCode}, {@code failedTaskError},
- * {@code failedTaskStdout} and {@code failedTaskStderr}; a task that awaits a callback gets
- * {@code DROVER_CALLBACK_URL} and {@code DROVER_CALLBACK_TOKEN} in its environment.
+ * {@code failedTaskStdout} and {@code failedTaskStderr}. The environment is completed as
+ * {@link TaskEnvironment} says: the server's passed variables below the pipeline's, and only a
+ * task that awaits a callback gets {@code DROVER_CALLBACK_URL} and {@code DROVER_CALLBACK_TOKEN}.
  */
 final class PipelineInputRenderer implements NodeInputRenderer {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final TaskLogStore logs;
+  private final TaskOutput logs;
   private final Supplier<String> callbackBase;
+  private final Map<String, String> passed;
 
-  /** @param callbackBase the server's base URL, e.g. {@code http://127.0.0.1:9009} */
-  PipelineInputRenderer(TaskLogStore logs, Supplier<String> callbackBase) {
+  /**
+   * @param callbackBase the server's base URL, e.g. {@code http://127.0.0.1:9009}
+   * @param passed the server's environment variables every task gets
+   */
+  PipelineInputRenderer(TaskOutput logs, Supplier<String> callbackBase,
+      Map<String, String> passed) {
     this.logs = logs;
     this.callbackBase = callbackBase;
+    this.passed = Map.copyOf(passed);
   }
 
   @Override
@@ -48,8 +56,9 @@ final class PipelineInputRenderer implements NodeInputRenderer {
         String error = "exit-code".equals(p.path("failedTaskErrorKind").asText())
             ? "exit status " + exitCode : p.path("failedTaskError").asText("");
         variables = new FailedTask(failed, exitCode, error,
-            logs.read(task.executionId(), failed, "stdout"),
-            logs.read(task.executionId(), failed, "stderr")).addTo(variables);
+            new String(logs.read(task.executionId(), failed, "stdout"), StandardCharsets.UTF_8),
+            new String(logs.read(task.executionId(), failed, "stderr"), StandardCharsets.UTF_8))
+            .addTo(variables);
       }
     }
     boolean quote = how.path("quoteVariables").asBoolean(true);
@@ -63,12 +72,19 @@ final class PipelineInputRenderer implements NodeInputRenderer {
       // a template that cannot be rendered (a missing key) fails the attempt with its message
       script.add(ScriptTemplate.render(taskName, ++n, line.asText(), variables, jobId, quote));
     }
-    ObjectNode env = (ObjectNode) out.path("env");
-    if (task.callbackToken() != null && input.has("env")) {
+    // the server's passed variables first: the pipeline's override them
+    ObjectNode env = out.putObject("env");
+    passed.forEach(env::put);
+    input.path("env").fields().forEachRemaining(e -> env.set(e.getKey(), e.getValue()));
+    // a job journaled before inputs said whether the task awaits a callback keeps the old rule
+    boolean awaits = how.has("awaitCallback") ? how.get("awaitCallback").asBoolean()
+        : input.has("env");
+    if (awaits && task.callbackToken() != null) {
       env.put("DROVER_CALLBACK_URL", callbackBase.get() + "/api/v1/jobs/" + task.executionId()
           + "/tasks/" + task.taskName() + "/complete");
       env.put("DROVER_CALLBACK_TOKEN", task.callbackToken());
     }
+    out.put("inheritEnv", false);
     return out;
   }
 }

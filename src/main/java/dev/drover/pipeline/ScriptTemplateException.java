@@ -8,13 +8,19 @@ import java.util.Optional;
  * of task "build"}.
  */
 public abstract sealed class ScriptTemplateException extends RuntimeException
-    permits MissingVariable, InvalidTemplate, UnsafePlaceholder {
+    permits MissingVariable, InvalidTemplate, UnsafePlaceholder, RefusedValue,
+        TemplateExecutionError {
 
   private final String problem;
   private final String task;
   private final int line;
+  private final int offset;
 
   ScriptTemplateException(String problem, String task, int line) {
+    this(problem, task, line, -1);
+  }
+
+  ScriptTemplateException(String problem, String task, int line, int offset) {
     super(
         task == null
             ? problem
@@ -22,6 +28,15 @@ public abstract sealed class ScriptTemplateException extends RuntimeException
     this.problem = problem;
     this.task = task;
     this.line = line;
+    this.offset = offset;
+  }
+
+  /**
+   * Where in the script line the problem is: the index of the first character of the action at
+   * fault, or -1 when it is not known.
+   */
+  public int offset() {
+    return offset;
   }
 
   /** What is wrong, without the location. */

@@ -28,8 +28,13 @@ final class ShellQuoting {
           // a newline would end the comment and run the rest of the value as a command
           case COMMENT -> value.replace('\n', ' ');
         };
-    // backquotes remove one level of \ before \ ` and $, so those get one more
-    return placement.inBackquotes() ? escape(quoted, "\\`$") : quoted;
+    // backquotes remove one level of \ before \ ` and $ (and " inside "..."), so those get one
+    // more
+    return switch (placement.backquotes()) {
+      case NONE -> quoted;
+      case PLAIN -> escape(quoted, "\\`$");
+      case IN_DOUBLE_QUOTES -> escape(quoted, "\\`$\"");
+    };
   }
 
   private static String inSingleQuotes(String value) {

@@ -13,7 +13,8 @@ import java.util.Objects;
  * {@code retry}, {@code await_callback} and {@code pool}.
  *
  * @param name the task's name, its key under {@code tasks}
- * @param script the shell command lines, run in order in one shell; may be empty. Each line is a
+ * @param script the shell command lines, run in order (in one shell unless {@code shell} is
+ *     {@code per-line}); may be empty. Each line is a
  *     Go-style template ({@code {{ .name }}}) over the job's variables
  * @param dependsOn the tasks that must end before this one starts, as declared
  * @param allowFailure whether the job goes on when this task fails
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param awaitCallback whether the task, once its script succeeded, waits for a third party to
  *     complete it through the API with its callback token
  * @param pool the kind of worker that runs the script; {@value #DEFAULT_POOL} unless given
+ * @param shell how its lines run: the task's {@code shell}, else the pipeline's, else a session
  */
 public record TaskDefinition(
     String name,
@@ -33,7 +35,8 @@ public record TaskDefinition(
     Duration timeout,
     RetryDefinition retry,
     boolean awaitCallback,
-    String pool) {
+    String pool,
+    ShellMode shell) {
 
   /** The worker pool of a task that names none: the built-in shell workers. */
   public static final String DEFAULT_POOL = "shell";
@@ -47,6 +50,15 @@ public record TaskDefinition(
       throw new IllegalArgumentException("timeout must be greater than 0, got " + timeout);
     }
     Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(shell, "shell");
+  }
+
+  /** A task whose lines run in one shell session. */
+  public TaskDefinition(String name, List<String> script, List<String> dependsOn,
+      boolean allowFailure, Map<String, String> env, Duration timeout, RetryDefinition retry,
+      boolean awaitCallback, String pool) {
+    this(name, script, dependsOn, allowFailure, env, timeout, retry, awaitCallback, pool,
+        ShellMode.SESSION);
   }
 
   /** A task with only a script and dependencies, every other setting at its default. */

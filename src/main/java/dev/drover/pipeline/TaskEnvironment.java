@@ -6,19 +6,23 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The environment of a task's process, composed as prunner composes it, each layer overriding the
- * one before:
+ * The environment of a task's process, each layer overriding the one before:
  *
  * <ol>
- *   <li>the runner's own process environment;
+ *   <li>the server's variables that {@link PassedVariables} lets through ({@code PATH}, {@code
+ *       HOME}, ...; never {@code DROVER_*} or {@code PRUNNER_*});
  *   <li>the pipeline's {@code env};
  *   <li>{@code TASK_NAME}, the task's name ({@code on_error} for the error handler);
- *   <li>the task's {@code env}, which may even set {@code TASK_NAME}.
+ *   <li>the task's {@code env}, which may even set {@code TASK_NAME};
+ *   <li>for a task with {@code await_callback} only, {@code DROVER_CALLBACK_URL} and {@code
+ *       DROVER_CALLBACK_TOKEN}.
  * </ol>
  *
- * prunner sets no other variable: the job id is not in the environment (scripts get it as {@code
- * {{ .__jobID }}}), and env values are passed as written, not rendered as templates. Drover keeps
- * both: a value like {@code {{ .x }}} in {@code env} stays that text.
+ * Layers 2 to 4 are prunner's, in prunner's order; prunner puts its whole process environment
+ * below them, where Drover puts only the variables it passes. prunner sets no other variable:
+ * the job id is not in the environment (scripts get it as {@code {{ .__jobID }}}), and env values
+ * are passed as written, not rendered as templates. Drover keeps both: a value like {@code {{ .x
+ * }}} in {@code env} stays that text.
  *
  * @param pipelineEnv the pipeline's {@code env}
  * @param taskName the task's name
@@ -36,7 +40,7 @@ public record TaskEnvironment(
     taskEnv = checked(taskEnv, "env of task \"" + taskName + "\"");
   }
 
-  /** What the task sets on top of the process environment: pipeline env, TASK_NAME, task env. */
+  /** What the pipeline gives the task: pipeline env, TASK_NAME, task env. */
   public Map<String, String> overrides() {
     Map<String, String> env = new LinkedHashMap<>(pipelineEnv);
     env.put(TASK_NAME, taskName);
@@ -44,19 +48,17 @@ public record TaskEnvironment(
     return Collections.unmodifiableMap(env);
   }
 
-  /** The whole environment of the task's process, on top of {@code processEnv}. */
-  public Map<String, String> over(Map<String, String> processEnv) {
-    Map<String, String> env = new LinkedHashMap<>(processEnv);
+  /** The whole environment of the task's process, on top of the server's {@code passed} ones. */
+  public Map<String, String> over(Map<String, String> passed) {
+    Map<String, String> env = new LinkedHashMap<>(passed);
     env.putAll(overrides());
     return Collections.unmodifiableMap(env);
   }
 
-  /**
-   * Sets the task's variables on {@code process}, whose environment starts as a copy of the
-   * runner's own.
-   */
-  public void applyTo(ProcessBuilder process) {
-    process.environment().putAll(overrides());
+  /** Makes {@code process}'s environment the task's, on top of the server's {@code passed} ones. */
+  public void applyTo(ProcessBuilder process, Map<String, String> passed) {
+    process.environment().clear();
+    process.environment().putAll(over(passed));
   }
 
   /**

@@ -16,11 +16,19 @@ public final class UnsafePlaceholder extends ScriptTemplateException {
    * @param reason why it cannot be quoted and what to write instead
    */
   public UnsafePlaceholder(String placeholder, String reason) {
-    this(placeholder, reason, null, 0);
+    this(placeholder, reason, -1);
   }
 
-  private UnsafePlaceholder(String placeholder, String reason, String task, int line) {
-    super("cannot quote " + placeholder + " for the shell: " + reason, task, line);
+  /**
+   * @param offset where the placeholder starts in its line, or -1
+   */
+  public UnsafePlaceholder(String placeholder, String reason, int offset) {
+    this(placeholder, reason, null, 0, offset);
+  }
+
+  private UnsafePlaceholder(
+      String placeholder, String reason, String task, int line, int offset) {
+    super("cannot quote " + placeholder + " for the shell: " + reason, task, line, offset);
     this.placeholder = placeholder;
     this.reason = reason;
   }
@@ -32,6 +40,6 @@ public final class UnsafePlaceholder extends ScriptTemplateException {
 
   @Override
   public UnsafePlaceholder at(String task, int line) {
-    return new UnsafePlaceholder(placeholder, reason, task, line);
+    return new UnsafePlaceholder(placeholder, reason, task, line, offset());
   }
 }

@@ -33,6 +33,12 @@ class ServeLifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Workers in the server's JVM, for the tests of reloads and of a clean stop: they concern the
+   * server, not its worker JVMs, and a forked pool's JVMs are most of a test's time on 2 cores.
+   */
+  private static final List<String> IN_PROCESS = List.of("-Ddrover.node.launcher=in-process");
+
   @TempDir Path dir;
   private final List<Process> servers = new ArrayList<>();
   private final List<Long> scripts = new ArrayList<>();
@@ -163,7 +169,7 @@ class ServeLifecycleTest {
     // given a server watching its pipelines, running job 0 at its gate
     linePipeline();
     int port = freePort();
-    serve(port, Duration.ofSeconds(30), "--watch");
+    serve(port, Duration.ofSeconds(30), IN_PROCESS, "--watch");
     await().atMost(WAIT).until(() -> up(http, port));
     String first = schedule(port, 0);
     await().atMost(WAIT).until(() -> Files.exists(dir.resolve("order")));
@@ -188,14 +194,14 @@ class ServeLifecycleTest {
     // given a server without --watch
     linePipeline();
     int port = freePort();
-    Process server = serve(port);
+    Process server = serve(port, Duration.ofSeconds(30), IN_PROCESS);
     await().atMost(WAIT).until(() -> up(http, port));
 
     // when a broken file is saved and the server gets SIGHUP, it keeps serving what it had
     definitions("pipelines:\n  line:\n    scripts: []\n");
     new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor();
     await().atMost(WAIT).until(() -> Files.readString(dir.resolve("serve.log"))
-        .contains("pipelines not reloaded"));
+        .contains("Pipelines not reloaded"));
     assertThat(pipelineNames(port)).containsExactly("line");
 
     // when a good file is saved and the server gets SIGHUP, it serves the new pipelines
@@ -209,7 +215,7 @@ class ServeLifecycleTest {
     // given a server running a job that waits at its gate
     linePipeline();
     int port = freePort();
-    Process server = serve(port, Duration.ofSeconds(60));
+    Process server = serve(port, Duration.ofSeconds(60), IN_PROCESS);
     await().atMost(WAIT).until(() -> up(http, port));
     String running = schedule(port, 0);
     await().atMost(WAIT).until(() -> Files.exists(dir.resolve("order")));
@@ -258,7 +264,7 @@ class ServeLifecycleTest {
     await().atMost(WAIT).untilAsserted(() -> {
       JsonNode job = get(again, "/job/detail?id=" + running);
       assertThat(job.get("completed").asBoolean()).isTrue();
-      assertThat(job.get("tasks").get(0).get("error").asText()).isEqualTo("interrupted by restart");
+      assertThat(job.get("tasks").get(0).get("error").asText()).isEqualTo("interrupted by restart, fate unknown");
     });
   }
 
@@ -288,7 +294,7 @@ class ServeLifecycleTest {
       assertThat(job.path("end").isMissingNode() || job.get("end").isNull()).isFalse();
       JsonNode step = job.get("tasks").get(0);
       assertThat(step.get("status").asText()).isEqualTo("canceled");
-      assertThat(step.get("error").asText()).isEqualTo("interrupted by restart");
+      assertThat(step.get("error").asText()).isEqualTo("interrupted by restart, fate unknown");
     });
     // and the waiting jobs ran, in the order they were scheduled, each once
     await().atMost(WAIT).untilAsserted(() -> {

@@ -78,7 +78,7 @@ class ValidateCommandTest {
     assertThat(run.err().lines()).containsExactly(
         file + ":3:18: concurrency must be greater than 0",
         file + ":6:9: unknown key \"scripts\" in task \"a\" (known: script, depends_on, "
-            + "allow_failure, env, timeout, retry, await_callback, pool)",
+            + "allow_failure, env, timeout, retry, await_callback, pool, shell)",
         file + ":8:21: queue_partition_limit must be defined and >=1 if "
             + "queue_strategy=partitioned_replace",
         file + ":9:5: queue_limit is not allowed if queue_strategy=partitioned_replace, use "
@@ -137,5 +137,20 @@ class ValidateCommandTest {
     // then picocli refuses the command line with its usage exit code
     assertThat(run.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(run.err()).contains("Missing required parameter", "FILE");
+  }
+
+  @Test
+  void templateProblemsArePrintedWhereTheirActionsAreWritten() {
+    // given a file whose script lines hold an unclosed action and an unsafe placeholder
+    Path file = FIXTURES.resolve("templates/pipelines.yml");
+
+    // when it is validated
+    Run run = drover("validate", file.toString());
+
+    // then each problem is file:line:column at its action, and the exit code 1
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err().lines()).contains(
+        file + ":6:18: invalid template: unclosed action {{ .v in script line 1 of task \"build\"")
+        .anyMatch(line -> line.startsWith(file + ":8:23: cannot quote {{ .v }} for the shell: "));
   }
 }

@@ -70,7 +70,7 @@ class CrashRecoveryTest {
           FAILED, RETRY_WAIT, SCHEDULED, RUNNING, SUCCEEDED);
       assertThat(end.task("long").history()).filteredOn(s -> s.status() == FAILED)
           .singleElement().satisfies(s ->
-              assertThat(s.note()).isEqualTo("interrupted: interrupted by restart"));
+              assertThat(s.note()).isEqualTo("interrupted: " + TaskRun.INTERRUPTED));
       assertThat(end.task("approve").statuses())
           .containsExactly(PENDING, SCHEDULED, RUNNING, DELAYED, SUCCEEDED);
       // and nothing ran twice that is not idempotent: each attempt once, the delegate once

@@ -30,6 +30,9 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
@@ -82,8 +85,8 @@ class ExecutionBehaviorTest {
     directory = kit.createTestProbe();
     topic = kit.createTestProbe();
     EngineRuntime runtime = new EngineRuntime(new LocalActions(executor), null,
-        TaskContext.OutputSink.DISCARD, directory.ref(), topic.ref(), Duration.ofHours(1), 100,
-        Clock.systemUTC());
+        TaskContext.OutputSink.DISCARD, confirming(directory), topic.ref(), Duration.ofHours(1),
+        100, Clock.systemUTC());
     execution = EventSourcedBehaviorTestKit.create(kit.system(), Execution.create(id, runtime));
   }
 
@@ -96,6 +99,20 @@ class ExecutionBehaviorTest {
   }
 
   // ---- helpers ----
+
+  /** A directory that confirms each durable report at once; the reports go to {@code probe}. */
+  private ActorRef<ExecutionDirectory.Command> confirming(
+      TestProbe<ExecutionDirectory.Command> probe) {
+    return kit.spawn(Behaviors.<ExecutionDirectory.Command>receiveMessage(c -> {
+      if (c instanceof ExecutionDirectory.TrackDurably t) {
+        probe.ref().tell(t.track());
+        t.replyTo().tell(Done.getInstance());
+      } else {
+        probe.ref().tell(c);
+      }
+      return Behaviors.same();
+    }));
+  }
 
   private static Flow oneDelegate() {
     return Flow.builder("approval")
@@ -331,6 +348,44 @@ class ExecutionBehaviorTest {
   // ---- recovery ----
 
   @Test
+  void recoversFromASnapshotAndTheEventsAfterIt() {
+    // given an entity that snapshots every 2 events and deletes the events before the older
+    // of its two kept snapshots
+    EngineRuntime runtime = new EngineRuntime(new LocalActions(executor), null,
+        TaskContext.OutputSink.DISCARD, confirming(directory), topic.ref(), Duration.ofHours(1), 2,
+        Clock.systemUTC());
+    execution = EventSourcedBehaviorTestKit.create(kit.system(), Execution.create(id, runtime));
+    // and a chain of five tasks before a delegate: a round each, then the delegate's delay
+    Flow flow = Flow.builder("long")
+        .task("a", t -> t.local(TestActions.Echo.class))
+        .task("b", t -> t.local(TestActions.Echo.class).dependsOn("a"))
+        .task("c", t -> t.local(TestActions.Echo.class).dependsOn("b"))
+        .task("d", t -> t.local(TestActions.Echo.class).dependsOn("c"))
+        .task("e", t -> t.local(TestActions.Echo.class).dependsOn("d"))
+        .task("approve", t -> t.delegate(TestActions.Delegate.class).dependsOn("e"))
+        .build();
+    start(flow);
+    ExecutionState before = untilTask("approve", TaskStatus.DELAYED);
+    String pid = Execution.TYPE_KEY.name() + "|" + id;
+    await().atMost(WAIT).until(() -> persisted().size() < 7);
+
+    // then the journal holds snapshots and the events after them, not the first events
+    assertThat(execution.snapshotTestKit().orElseThrow().persistedInStorage(pid)).isNotEmpty();
+    assertThat(persisted()).noneMatch(e -> facts(List.of((ExecutionEvent) e)).stream()
+        .anyMatch(ExecutionStarted.class::isInstance));
+
+    // when the entity restarts, then it recovers the state it had, from a snapshot and the
+    // delegate's delay after it
+    ExecutionState recovered = execution.restart().state();
+    assertThat(recovered).isEqualTo(before);
+
+    // and it goes on: the delegate's completion ends the execution
+    assertThat(complete("approve", TestActions.TOKENS.get(id + "/approve")).reply().outcome())
+        .isEqualTo(Outcome.ACCEPTED);
+    assertThat(until(st -> st.status().isFinal()).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+  }
+
+  @Test
   void aTaskRunningWhenTheEntityRestartsFailsAsInterrupted() {
     // given a non-idempotent task running in a gate that stays closed
     Flow flow = Flow.builder("crash")
@@ -402,5 +457,43 @@ class ExecutionBehaviorTest {
             : FishingOutcomes.continueAndIgnore())
         .get(0);
     assertThat(ended.endedAt()).isNotNull();
+  }
+
+  // ---- events for subscribers ----
+
+  @Test
+  void everyFlowEventOfARetryThenTimeoutCarriesItsOwnStatusAndAttempt() {
+    // given a delegate that nobody completes, timing out twice (one retry)
+    Flow flow = Flow.builder("late")
+        .task("approve", t -> t.delegate(TestActions.Delegate.class)
+            .timeout(Duration.ofMillis(300)).retry(RetryPolicy.fixed(1, Duration.ofMillis(50))))
+        .build();
+
+    // when it runs to its end
+    start(flow);
+    until(s -> s.status() == ExecutionStatus.FAILED);
+
+    // then subscribers saw each event with the status and attempt right after it
+    List<String> seen = new java.util.ArrayList<>();
+    while (seen.isEmpty() || !seen.get(seen.size() - 1).startsWith("ExecutionFailed")) {
+      FlowEvent e = ((org.apache.pekko.actor.typed.internal.pubsub.TopicImpl.Publish<FlowEvent>)
+          topic.receiveMessage(WAIT)).message();
+      String detail = e.detail().contains(":") ? e.detail().substring(0, e.detail().indexOf(':'))
+          : e.detail();
+      seen.add(detail + " " + (e.task() == null ? "" : e.task() + " #" + e.attempt() + " ")
+          + e.status());
+    }
+    assertThat(seen).containsExactly(
+        "ExecutionStarted RUNNING",
+        "TaskScheduled approve #1 SCHEDULED",
+        "TaskStarted approve #1 RUNNING",
+        "TaskDelayed approve #1 DELAYED",
+        "TaskTimedOut approve #1 FAILED",
+        "TaskRetryScheduled approve #2 RETRY_WAIT",
+        "TaskScheduled approve #2 SCHEDULED",
+        "TaskStarted approve #2 RUNNING",
+        "TaskDelayed approve #2 DELAYED",
+        "TaskTimedOut approve #2 FAILED",
+        "ExecutionFailed FAILED");
   }
 }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.drover.flow.CompletionResult.Outcome;
 import dev.drover.flow.FlowService.CompletionStatus;
+import dev.drover.observe.RunEvents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -145,6 +146,46 @@ class FlowEngineTest {
     assertThat(end.task("flaky").output().asInt()).isEqualTo(2);
     assertThat(end.task("flaky").statuses()).containsExactly(PENDING,
         SCHEDULED, RUNNING, FAILED, RETRY_WAIT, SCHEDULED, RUNNING, SUCCEEDED);
+  }
+
+  @Test
+  void eachEndedAttemptIsPublishedOnThisNodeWithItsStartAndOutcome() {
+    // given a listener on this node's event stream, and a task that fails once, then succeeds
+    List<RunEvents.AttemptEnded> ended = new CopyOnWriteArrayList<>();
+    var listener = engine.kit.spawn(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.<RunEvents.AttemptEnded>receiveMessage(e -> {
+          ended.add(e);
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+        }));
+    engine.kit.system().eventStream().tell(new org.apache.pekko.actor.typed.eventstream
+        .EventStream.Subscribe<>(RunEvents.AttemptEnded.class, listener));
+    Flow flow = Flow.builder("retry-observed")
+        .task("flaky", t -> t.local(TestActions.Flaky.class)
+            .params(params().put("succeedOn", 2))
+            .retry(RetryPolicy.fixed(2, Duration.ofMillis(10))))
+        .build();
+    String id = id();
+
+    // when it runs
+    get(engine.flows.start(id, flow, null));
+    ExecutionState end = engine.awaitEnd(id);
+
+    // then both attempts ended once each, the first in error, from their own RUNNING step
+    await().atMost(WAIT).until(() -> ended.stream().filter(e -> e.executionId().equals(id))
+        .count() == 2);
+    List<RunEvents.AttemptEnded> mine = ended.stream()
+        .filter(e -> e.executionId().equals(id)).toList();
+    assertThat(mine).extracting(RunEvents.AttemptEnded::attempt, RunEvents.AttemptEnded::outcome)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "error"),
+            org.assertj.core.groups.Tuple.tuple(2, "done"));
+    assertThat(mine).allSatisfy(e -> {
+      assertThat(e.flow()).isEqualTo("retry-observed");
+      assertThat(e.ended()).isAfterOrEqualTo(e.started());
+    });
+    assertThat(mine.get(1).started()).isAfterOrEqualTo(mine.get(0).ended());
+    assertThat(mine.get(1).ended()).isEqualTo(end.task("flaky").history().get(
+        end.task("flaky").history().size() - 1).at());
+    engine.kit.stop(listener);
   }
 
   @Test

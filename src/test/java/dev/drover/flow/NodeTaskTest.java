@@ -9,6 +9,7 @@ import dev.drover.node.InProcessLauncher;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.Supervisor;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -29,8 +30,8 @@ class NodeTaskTest {
   @BeforeAll
   void start() {
     engine = new FlowTestKit(data, Clock.systemUTC(),
-        (execution, task, stream, line) -> lines.add(execution + " " + task + " " + stream + " "
-            + line));
+        (execution, task, stream, bytes) -> new String(bytes, StandardCharsets.UTF_8).lines()
+            .forEach(line -> lines.add(execution + " " + task + " " + stream + " " + line)));
     PoolSettings shell = PoolSettings.fromConfig(engine.kit.system().settings().config(),
         PoolSettings.SHELL, null).toBuilder().pool(1, 1, 2).dataDir(data).build();
     engine.kit.spawn(Supervisor.create(shell, new InProcessLauncher()),

@@ -11,7 +11,11 @@ import dev.drover.flow.FlowService.CompletionStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
@@ -52,6 +56,51 @@ class PassivationTest {
         r -> new GetShardRegionState(Execution.TYPE_KEY, r), Duration.ofSeconds(5),
         system.scheduler()));
     return state.getShards().stream().anyMatch(s -> s.getEntityIds().contains(id));
+  }
+
+  /** How many execution entities are running in this node's shard region. */
+  private int liveEntities() {
+    ActorSystem<?> system = engine.kit.system();
+    CurrentShardRegionState state = FlowTestKit.get(AskPattern.<ClusterShardingQuery,
+        CurrentShardRegionState>ask(ClusterSharding.get(system).shardState(),
+        r -> new GetShardRegionState(Execution.TYPE_KEY, r), Duration.ofSeconds(5),
+        system.scheduler()));
+    return state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum();
+  }
+
+  @Test
+  void readsOfFinishedAndUnknownIdsDoNotKeepEntitiesAlive() {
+    // given 100 finished executions, all passivated
+    Flow flow = Flow.builder("done").task("a", t -> t.local(TestActions.Echo.class)).build();
+    List<String> finished = IntStream.range(0, 100).mapToObj(i -> "f-" + UUID.randomUUID())
+        .toList();
+    finished.forEach(id -> get(engine.flows.start(id, flow, null)));
+    finished.forEach(engine::awaitEnd);
+    await().atMost(FlowTestKit.WAIT).until(() -> liveEntities() == 0);
+
+    // when hosts poll them, 10,000 get()s in all, and 2,000 bogus ids besides
+    List<String> unknown = IntStream.range(0, 2_000).mapToObj(i -> "u-" + UUID.randomUUID())
+        .toList();
+    List<CompletableFuture<?>> reads = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      reads.add(engine.flows.get(finished.get(i % finished.size())).toCompletableFuture());
+      if (i < unknown.size()) {
+        reads.add(engine.flows.get(unknown.get(i)).toCompletableFuture());
+      }
+      if (reads.size() >= 500) {
+        reads.forEach(FlowTestKit::get);
+        reads.clear();
+      }
+    }
+    reads.forEach(FlowTestKit::get);
+    assertThat(get(engine.flows.get(unknown.get(0)))).isEmpty();
+    assertThat(get(engine.flows.get(finished.get(0)))).isPresent();
+
+    // then every entity they woke stops after its idle time: none is left running
+    await().atMost(FlowTestKit.WAIT).until(() -> liveEntities() == 0);
+    // and the bogus ids left nothing in the directory
+    assertThat(get(engine.flows.list(ExecutionFilter.ALL)).stream()
+        .filter(e -> e.id().startsWith("u-"))).isEmpty();
   }
 
   @Test

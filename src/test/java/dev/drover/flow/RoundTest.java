@@ -395,7 +395,7 @@ class RoundTest {
 
     // then a's attempt failed as interrupted and its retry is due per the policy; b still waits
     assertThat(events).containsExactly(
-        new TaskFailed("a", 1, "interrupted", "interrupted by restart", null, T1),
+        new TaskFailed("a", 1, "interrupted", TaskRun.INTERRUPTED, null, T1),
         new TaskRetryScheduled("a", 2, T1.plusSeconds(10), false, T1));
     s = apply(s, events);
     assertThat(s.task("a").status()).isEqualTo(RETRY_WAIT);
@@ -412,7 +412,7 @@ class RoundTest {
     List<ExecutionEvent> events = Round.interrupted(s, T1);
 
     assertThat(events).containsExactly(
-        new TaskFailed("a", 1, "interrupted", "interrupted by restart", null, T1));
+        new TaskFailed("a", 1, "interrupted", TaskRun.INTERRUPTED, null, T1));
     s = advanced(apply(s, events), T1);
     assertThat(s.status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(s.task("a").errorKind()).isEqualTo("interrupted");
@@ -432,7 +432,7 @@ class RoundTest {
 
     // then it is re-run at once, marked as a re-run
     assertThat(events).containsExactly(
-        new TaskFailed("a", 1, "interrupted", "interrupted by restart", null, T1),
+        new TaskFailed("a", 1, "interrupted", TaskRun.INTERRUPTED, null, T1),
         new TaskRetryScheduled("a", 2, T1, true, T1));
     s = apply(s, events);
     assertThat(s.task("a").reruns()).isEqualTo(1);

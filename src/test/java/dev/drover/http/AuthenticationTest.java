@@ -208,6 +208,47 @@ class AuthenticationTest {
     assertThat(withBearer(http.token("j.doe")).statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void aTokenWhoseSubjectIsNotAStringNamesNobody() throws Exception {
+    // given a valid token whose sub is a number, which prunner accepts
+    String token = hs256Token("{\"sub\": 42, \"iat\": " + Instant.now().getEpochSecond() + "}");
+
+    // when it lists and schedules
+    HttpResponse<String> list = withBearer(token);
+    HttpResponse<String> schedule = http.send(ApiFixture.authorised(
+            HttpRequest.newBuilder(http.uri("/pipelines/schedule")), token)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"pipeline\": \"release_it\"}")).build());
+
+    // then both are served, and the job was scheduled by nobody
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(schedule.statusCode()).isEqualTo(202);
+    assertThat(http.api.jobs()).singleElement()
+        .satisfies(job -> assertThat(job.user()).isEmpty());
+  }
+
+  @Test
+  void aTimeClaimThatIsNotANumberIsRefused() throws Exception {
+    // given a validly signed token whose exp is text
+    String token = hs256Token("{\"sub\": \"j.doe\", \"exp\": \"tomorrow\"}");
+
+    // when it is sent, then it is refused with the reason
+    HttpResponse<String> response = withBearer(token);
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.body()).contains("exp is not a number");
+  }
+
+  private static String hs256Token(String claims) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String signingInput = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+            .getBytes(StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(ApiFixture.SECRET.bytes(), "HmacSHA256"));
+    return signingInput + "." + b64.encodeToString(
+        mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+  }
+
   private static String issuedAt(Instant at, Duration ttl) {
     return new JwtIssuer(ApiFixture.SECRET, Clock.fixed(at, ZoneOffset.UTC)).issue("j.doe", ttl);
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
@@ -160,7 +161,7 @@ class DroverRoutesTest {
       assertThat(stream.contentType).startsWith("text/event-stream");
       await().atMost(WAIT).until(() -> stream.events().size() == 1);
       assertThat(stream.events().get(0))
-          .isEqualTo(new SseClient.Event("stdout", "compiling 12 files"));
+          .isEqualTo(new SseClient.Event("stdout", "\"compiling 12 files\\n\""));
 
       // and when the task writes more, each line arrives as it is written
       http.api.write(id, "build", "stderr", "warning: deprecated API");
@@ -168,9 +169,9 @@ class DroverRoutesTest {
       http.api.write(id, "build", "stdout", "done");
       await().atMost(WAIT).until(() -> stream.events().size() == 3);
       assertThat(stream.events()).containsExactly(
-          new SseClient.Event("stdout", "compiling 12 files"),
-          new SseClient.Event("stderr", "warning: deprecated API"),
-          new SseClient.Event("stdout", "done"));
+          new SseClient.Event("stdout", "\"compiling 12 files\\n\""),
+          new SseClient.Event("stderr", "\"warning: deprecated API\\n\""),
+          new SseClient.Event("stdout", "\"done\\n\""));
       assertThat(http.api.followersOf(id, "build")).isEqualTo(1);
     }
 
@@ -191,7 +192,7 @@ class DroverRoutesTest {
     try (SseClient stream = sse("/api/v1/jobs/" + id + "/tasks/test/logs?follow=true")) {
       // then every line arrives, in order, and the stream stays open for more
       await().atMost(WAIT).until(() -> stream.events().size() == 5000);
-      assertThat(stream.events().get(4999).data()).isEqualTo("line 5000");
+      assertThat(stream.events().get(4999).data()).isEqualTo("\"line 5000\\n\"");
       http.api.write(id, "test", "stdout", "line 5001");
       await().atMost(WAIT).until(() -> stream.events().size() == 5001);
       assertThat(stream.ended()).isFalse();
@@ -260,7 +261,8 @@ class DroverRoutesTest {
     HttpResponse<String> noTask = callback("/api/v1/jobs/" + id + "/tasks/nope/complete",
         "{\"token\": \"t-2\", \"status\": \"success\"}");
 
-    // then 200 once, 409 for the repeat and the stale attempt, 403 for a wrong token, 404
+    // then 200 once, 409 for the repeat and the stale attempt, and one and the same 403 for a
+    // wrong token, an unknown job and an unknown task: without a token nothing is told
     assertThat(accepted.statusCode()).isEqualTo(200);
     assertThat(ApiFixture.json(accepted).get("outcome").asText()).isEqualTo("ACCEPTED");
     assertThat(again.statusCode()).isEqualTo(409);
@@ -268,12 +270,12 @@ class DroverRoutesTest {
     assertThat(error(again)).isEqualTo("task 'build' is already completed");
     assertThat(stale.statusCode()).isEqualTo(409);
     assertThat(ApiFixture.json(stale).get("outcome").asText()).isEqualTo("STALE_ATTEMPT");
-    assertThat(wrong.statusCode()).isEqualTo(403);
+    for (HttpResponse<String> refused : List.of(wrong, noJob, noTask)) {
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.body()).isEqualTo(wrong.body());
+    }
     assertThat(ApiFixture.json(wrong).get("outcome").asText()).isEqualTo("BAD_TOKEN");
-    assertThat(noJob.statusCode()).isEqualTo(404);
-    assertThat(ApiFixture.json(noJob).get("outcome").asText()).isEqualTo("UNKNOWN_EXECUTION");
-    assertThat(noTask.statusCode()).isEqualTo(404);
-    assertThat(ApiFixture.json(noTask).get("outcome").asText()).isEqualTo("UNKNOWN_TASK");
+    assertThat(error(wrong)).isEqualTo(DroverRoutes.NO_SUCH_CALLBACK);
   }
 
   @Test

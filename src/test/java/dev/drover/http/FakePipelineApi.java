@@ -44,7 +44,8 @@ final class FakePipelineApi implements PipelineApi {
   private final Map<UUID, JobView> jobs = new LinkedHashMap<>();
   private final Map<String, StringBuilder> output = new ConcurrentHashMap<>();
   private final List<Consumer<JobEvent>> subscribers = new CopyOnWriteArrayList<>();
-  private final Map<String, List<Consumer<LogLine>>> followers = new ConcurrentHashMap<>();
+  private final Map<String, List<Consumer<LogText>>> followers = new ConcurrentHashMap<>();
+  private final Map<UUID, List<Runnable>> followEnds = new ConcurrentHashMap<>();
   private final Map<String, String> callbackTokens = new ConcurrentHashMap<>();
   private final Set<String> staleTokens = ConcurrentHashMap.newKeySet();
   private final Set<String> completedTasks = ConcurrentHashMap.newKeySet();
@@ -87,10 +88,10 @@ final class FakePipelineApi implements PipelineApi {
 
   /** Appends a line to a task's output, as the task writing it. */
   synchronized void write(UUID job, String task, String stream, String line) {
-    output.computeIfAbsent(key(job, task, stream), k -> new StringBuilder()).append(line)
-        .append('\n');
-    for (Consumer<LogLine> follower : followers.getOrDefault(job + "/" + task, List.of())) {
-      follower.accept(new LogLine(stream, line));
+    StringBuilder written = output.computeIfAbsent(key(job, task, stream),
+        k -> new StringBuilder()).append(line).append('\n');
+    for (Consumer<LogText> follower : followers.getOrDefault(job + "/" + task, List.of())) {
+      follower.accept(new LogText(stream, line + "\n", written.length()));
     }
   }
 
@@ -146,7 +147,9 @@ final class FakePipelineApi implements PipelineApi {
           "concurrency exceeded and queue limit reached for pipeline"));
     }
     // always with a fraction of a second, so that the seconds-only time format is really tested
-    Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusNanos(987_654_321);
+    // and one nanosecond later per job, so that jobs of one second are still ordered
+    Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS)
+        .plusNanos(987_654_321 + jobs.size());
     List<TaskView> taskViews = tasks.entrySet().stream()
         .map(t -> new TaskView(t.getKey(), t.getValue(), "waiting", null, null, false, 0, false,
             null))
@@ -221,18 +224,30 @@ final class FakePipelineApi implements PipelineApi {
   }
 
   @Override
-  public synchronized AutoCloseable followLogs(UUID job, String task, Consumer<LogLine> lines) {
+  public synchronized AutoCloseable followLogs(UUID job, String task, Consumer<LogText> lines,
+      Runnable ended) {
     checkTask(job, task);
     for (String stream : List.of("stdout", "stderr")) {
       String written = text(job, task, stream);
-      if (!written.isEmpty()) {
-        written.lines().forEach(line -> lines.accept(new LogLine(stream, line)));
+      int end = 0;
+      for (String line : written.lines().toList()) {
+        end += line.length() + 1;
+        lines.accept(new LogText(stream, line + "\n", end));
       }
     }
-    List<Consumer<LogLine>> list =
+    if (jobs.get(job).completed()) {
+      ended.run();
+      return () -> { };
+    }
+    List<Consumer<LogText>> list =
         followers.computeIfAbsent(job + "/" + task, k -> new CopyOnWriteArrayList<>());
     list.add(lines);
-    return () -> list.remove(lines);
+    List<Runnable> ends = followEnds.computeIfAbsent(job, k -> new CopyOnWriteArrayList<>());
+    ends.add(ended);
+    return () -> {
+      list.remove(lines);
+      ends.remove(ended);
+    };
   }
 
   @Override
@@ -300,6 +315,9 @@ final class FakePipelineApi implements PipelineApi {
 
   private void publish(JobEvent event) {
     subscribers.forEach(s -> s.accept(event));
+    if (event.task() == null && List.of("done", "error", "canceled").contains(event.status())) {
+      followEnds.getOrDefault(event.jobId(), List.of()).forEach(Runnable::run);
+    }
   }
 
   private void checkTask(UUID job, String task) {

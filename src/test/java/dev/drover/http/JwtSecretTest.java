@@ -59,7 +59,7 @@ class JwtSecretTest {
   }
 
   @Test
-  void aSecretShorterThan32CharactersIsRefusedWithAClearError() throws Exception {
+  void aSecretShorterThan16CharactersIsRefusedWithAClearError() throws Exception {
     // given a short secret in each place
     Path file = dir.resolve(".drover.yml");
     Files.writeString(file, "jwt_secret: short\n");
@@ -68,12 +68,52 @@ class JwtSecretTest {
     // then each is refused, naming where it came from and what is needed
     assertThatThrownBy(() -> JwtSecret.resolve("short", file, name -> null))
         .isInstanceOf(JwtSecret.Invalid.class)
-        .hasMessageContaining("--jwt-secret must be at least 32 characters long, it has 5");
+        .hasMessageContaining("--jwt-secret must be at least 16 characters long, it has 5");
     assertThatThrownBy(() -> JwtSecret.resolve(null, file, Map.of(JwtSecret.ENV, "x")::get))
-        .hasMessageContaining("environment variable DROVER_JWT_SECRET must be at least 32");
+        .hasMessageContaining("environment variable DROVER_JWT_SECRET must be at least 16");
     assertThatThrownBy(() -> JwtSecret.resolve(null, file, name -> null))
-        .hasMessageContaining("config file " + file + " must be at least 32");
+        .hasMessageContaining("config file " + file + " must be at least 16");
     assertThat(JwtSecret.of(LONG).source()).isEqualTo("the given secret");
+  }
+
+  @Test
+  void aSecretOf16To31CharactersIsAcceptedAsPrunnerDoesWithAWarning() {
+    // given prunner's shortest secret, from prunner's environment variable
+    try (LogCapture logs = new LogCapture()) {
+      JwtSecret secret = JwtSecret.resolve(null, dir.resolve("none.yml"),
+          Map.of(JwtSecret.PRUNNER_ENV, "sixteen-chars-ok")::get);
+
+      // then it is used, and the log says to replace it
+      assertThat(secret.source()).isEqualTo("environment variable PRUNNER_JWT_SECRET");
+      assertThat(logs.warnings()).anyMatch(w -> w.contains("has 16 characters"));
+    }
+    // and Drover's variable comes first
+    assertThat(JwtSecret.resolve(null, dir.resolve("none.yml"), Map.of(JwtSecret.PRUNNER_ENV,
+        "p".repeat(40), JwtSecret.ENV, "d".repeat(40))::get).source())
+        .isEqualTo("environment variable DROVER_JWT_SECRET");
+  }
+
+  @Test
+  void aTokenOfA16CharacterSecretIsIssuedAndVerifiedAndAnotherKeysIsNot() throws Exception {
+    // given prunner's shortest secret, and a token signed with it by plain HMAC (as jwtauth does)
+    JwtSecret secret = JwtSecret.of("sixteen-chars-ok");
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String input = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes())
+        + "." + b64.encodeToString("{\"sub\":\"php\"}".getBytes());
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret.bytes(), "HmacSHA256"));
+    String prunners = input + "." + b64.encodeToString(mac.doFinal(input.getBytes()));
+
+    // then it is accepted, as is one Drover issues, and one of another secret is not
+    JwtVerifier verifier = new JwtVerifier(secret);
+    assertThat(verifier.verify(prunners).subject()).isEqualTo("php");
+    assertThat(verifier.verify(new JwtIssuer(secret).issue("alice", java.time.Duration.ofMinutes(1)))
+        .subject()).isEqualTo("alice");
+    String other = new JwtIssuer(JwtSecret.of("another-16-chars")).issue("eve",
+        java.time.Duration.ofMinutes(1));
+    assertThatThrownBy(() -> verifier.verify(other))
+        .isInstanceOf(JwtVerifier.InvalidToken.class)
+        .hasMessageContaining("signature does not match");
   }
 
   @Test
@@ -100,5 +140,40 @@ class JwtSecretTest {
 
     // then its secret is used
     assertThat(secret.bytes()).isEqualTo(LONG.getBytes(StandardCharsets.UTF_8));
+  }
+  @Test
+  void aSecretFileComesAfterTheOptionAndBeforeTheEnvironment() throws Exception {
+    // given a secret file written by echo (with a final line break) and a secret in the env
+    Path secretFile = dir.resolve("jwt-secret");
+    Files.writeString(secretFile, "f".repeat(40) + "\n");
+    Map<String, String> env = Map.of(JwtSecret.ENV, "e".repeat(40));
+    Path config = dir.resolve(".drover.yml");
+
+    // when it is resolved with the file, and with the option too
+    JwtSecret fromFile = JwtSecret.resolve(null, secretFile, config, env::get);
+    JwtSecret option = JwtSecret.resolve("o".repeat(40), secretFile, config, env::get);
+
+    // then the file's content without the line break, and the option before it
+    assertThat(new String(fromFile.bytes(), StandardCharsets.UTF_8)).isEqualTo("f".repeat(40));
+    assertThat(fromFile.source()).contains("secret file");
+    assertThat(new String(option.bytes(), StandardCharsets.UTF_8)).isEqualTo("o".repeat(40));
+    assertThat(Files.exists(config)).isFalse();
+  }
+
+  @Test
+  void aMissingSecretFileIsAClearError() {
+    Path missing = dir.resolve("nope");
+    assertThatThrownBy(() -> JwtSecret.resolve(null, missing, null, name -> null))
+        .isInstanceOf(JwtSecret.Invalid.class)
+        .hasMessageContaining("--jwt-secret-file " + missing);
+  }
+
+  @Test
+  void theOptionIsUsedWithAWarningThatOthersCanSeeIt() {
+    try (LogCapture logs = new LogCapture()) {
+      JwtSecret.resolve("o".repeat(40), null, null, name -> null);
+      assertThat(logs.warnings()).anyMatch(w -> w.contains("--jwt-secret")
+          && w.contains("process list"));
+    }
   }
 }

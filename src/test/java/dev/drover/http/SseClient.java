@@ -60,7 +60,8 @@ final class SseClient implements AutoCloseable {
         new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (line.isEmpty()) {
-          if (data != null) {
+          // an event without data is a heartbeat (Pekko's), ignored as Pekko's own client does
+          if (data != null && !data.isEmpty()) {
             events.add(new Event(type, data.toString()));
           }
           type = "message";

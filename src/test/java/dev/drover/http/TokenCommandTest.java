@@ -81,7 +81,7 @@ class TokenCommandTest {
 
     // then both fail with a message that says what to do, and print no token
     assertThat(shortSecret.exitCode()).isEqualTo(2);
-    assertThat(shortSecret.err()).contains("at least 32 characters");
+    assertThat(shortSecret.err()).contains("at least 16 characters");
     assertThat(shortSecret.out()).isEmpty();
     assertThat(badTtl.exitCode()).isEqualTo(2);
     assertThat(badTtl.err()).contains("--ttl is not a duration such as 30m, 12h or 7d: soon");

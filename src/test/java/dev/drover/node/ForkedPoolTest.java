@@ -23,7 +23,7 @@ class ForkedPoolTest {
   @AfterEach
   void stopNode() {
     if (kit != null) {
-      kit.shutdownTestKit();
+      TestPools.stop(kit);
     }
     TestPools.killLeftoverWorkers();
   }

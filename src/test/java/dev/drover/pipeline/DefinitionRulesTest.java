@@ -37,7 +37,7 @@ class DefinitionRulesTest {
     // then the problem is at the key and lists the keys a task may have
     assertThat(problemsOf(file)).containsExactly(problem(file, 5, 9,
         "unknown key \"scripts\" in task \"build\" (known: script, depends_on, allow_failure, env, "
-            + "timeout, retry, await_callback, pool)"));
+            + "timeout, retry, await_callback, pool, shell)"));
   }
 
   // Deliberately stricter than prunner, which ignores unknown keys at every level.
@@ -53,7 +53,7 @@ class DefinitionRulesTest {
         problem(file, 5, 5, "unknown key \"concurent\" in pipeline \"ship\" (known: concurrency, "
             + "queue_limit, queue_partition_limit, queue_strategy, start_delay, "
             + "continue_running_tasks_after_failure, retention_period, retention_count, env, "
-            + "tasks, on_error, schedule, quote_variables)"),
+            + "tasks, on_error, schedule, quote_variables, shell)"),
         problem(file, 7, 7,
             "unknown key \"scrpt\" in on_error of pipeline \"ship\" (known: script, env)"),
         problem(file, 11, 27,
@@ -241,6 +241,28 @@ class DefinitionRulesTest {
             + "@yearly)"),
         problem(file, 15, 15,
             "schedule of pipeline \"weekly\" needs a cron expression (cron: \"0 3 * * *\")"));
+  }
+
+  @Test
+  void cronExpressionsAreReadWithTheSchedulersDefinitionAndEachBadOneIsAProblem() {
+    // given nicknames, names of months and days, and fields out of their ranges
+    Path file = RULES.resolve("cron.yml");
+
+    // when it is read
+    // then each bad expression is a problem at its line and column, naming the field at fault;
+    // the nicknames and names are fine
+    assertThat(problemsOf(file)).containsExactly(
+        problem(file, 8, 15, "cron expression \"61 * * * *\" in schedule of pipeline "
+            + "\"minute_out_of_range\": the minute field \"61\" is wrong: Value 61 not in range "
+            + "[0, 59]"),
+        problem(file, 10, 22, "cron expression \"0 24 * * *\" in schedule of pipeline "
+            + "\"hour_out_of_range\": the hour field \"24\" is wrong: Value 24 not in range "
+            + "[0, 23]"),
+        problem(file, 12, 15, "cron expression \"0 3 * * 8\" in schedule of pipeline "
+            + "\"day_of_week\": the day-of-week field \"8\" is wrong: Value 8 not in range "
+            + "[0, 7]"),
+        problem(file, 16, 15, "cron expression \"*/0 * * * *\" in schedule of pipeline "
+            + "\"no_period\": the minute field \"*/0\" is wrong: Period 0 not in range [0, 59]"));
   }
 
   // prunner runs its on_error handler as a task named on_error; a task of that name would clash.

@@ -247,7 +247,7 @@ class PipelinesLoaderTest {
     assertThat(e.getMessage()).isEqualTo(String.join("\n",
         file + ":3:18: concurrency must be greater than 0",
         file + ":6:9: unknown key \"scripts\" in task \"a\" (known: script, depends_on, "
-            + "allow_failure, env, timeout, retry, await_callback, pool)",
+            + "allow_failure, env, timeout, retry, await_callback, pool, shell)",
         file + ":8:21: queue_partition_limit must be defined and >=1 if "
             + "queue_strategy=partitioned_replace",
         file + ":9:5: queue_limit is not allowed if queue_strategy=partitioned_replace, use "

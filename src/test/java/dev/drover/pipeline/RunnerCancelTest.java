@@ -46,7 +46,7 @@ class RunnerCancelTest {
             ok:
               script:
                 - >-
-                  trap 'echo TERM > {{ .signal }}; exit 143' TERM;
+                  trap 'echo INT > {{ .signal }}; exit 130' INT;
                   echo $$ > {{ .pid }}; while [ ! -f {{ .gate }} ]; do sleep 0.05; done
 
         long_running_with_error_continued:
@@ -137,7 +137,7 @@ class RunnerCancelTest {
   }
 
   // port of TestPipelineRunner_FirstErroredTaskShouldCancelAllRunningTasks_ByDefault; the
-  // MockRunner's cancel is here a real SIGTERM to the other task's process
+  // MockRunner's cancel is here a real SIGINT (prunner's cancel signal) to the other task
   @Test
   void firstFailingTaskCancelsTheOtherRunningTaskAndStopsItsProcess() throws Exception {
     // given task "ok" running (its shell's pid in a file) when task "err" fails
@@ -154,11 +154,11 @@ class RunnerCancelTest {
     assertThat(task(end, "err").errored()).isTrue();
     assertThat(task(end, "ok").status()).isEqualTo("canceled");
     assertThat(task(end, "ok").errored()).isFalse();
-    // and ok's process got SIGTERM and is gone, though its gate never opened
+    // and ok's process got SIGINT and is gone, though its gate never opened
     long okPid = Long.parseLong(Files.readString(pid).trim());
     await().atMost(WAIT).until(() -> !ProcessHandle.of(okPid).map(ProcessHandle::isAlive)
         .orElse(false));
-    assertThat(signal).hasContent("TERM");
+    assertThat(signal).hasContent("INT");
   }
 
   // port of TestPipelineRunner_FirstErroredTaskShouldNotCancelAllOtherRunningTasks_IfConfigured

@@ -83,6 +83,28 @@ class RunnerCronTest {
         .allSatisfy(j -> assertThat(j.user()).isEqualTo("schedule"));
   }
 
+  @Test
+  void aNicknameFiresAndABrokenScheduleStopsNoOther() {
+    // given a scheduler of a daily schedule, and of one whose expression no loader checked
+    TestClock clock = TestClock.fixedAt(Instant.parse("2030-02-01T23:59:00Z"));
+    AtomicInteger checks = new AtomicInteger();
+    List<String> scheduled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    kit.kit.spawn(CronScheduler.create(() -> {
+      checks.incrementAndGet();
+      return List.of(new CronScheduler.Due("broken", "61 * * * *", java.time.ZoneOffset.UTC),
+          new CronScheduler.Due("daily", "@daily", java.time.ZoneOffset.UTC));
+    }, request -> scheduled.add(request.pipeline()), clock, Duration.ofMillis(20)), "nicknames");
+    awaitChecks(checks, 2);
+
+    // when midnight comes
+    clock.set(Instant.parse("2030-02-02T00:00:00Z"));
+
+    // then the daily schedule fired once, and the scheduler goes on checking
+    await().atMost(WAIT).until(() -> scheduled.contains("daily"));
+    awaitChecks(checks, 3);
+    assertThat(scheduled).containsExactly("daily");
+  }
+
   /** Waits until the scheduler has run {@code more} further checks. */
   private static void awaitChecks(AtomicInteger checks, int more) {
     int target = checks.get() + more;

@@ -47,9 +47,15 @@ final class RunnerKit implements AutoCloseable {
   }
 
   RunnerKit(Path data, Map<String, PipelineDefinition> definitions, Clock clock) {
+    this(data, definitions, clock, ConfigFactory.empty());
+  }
+
+  /** As {@link #RunnerKit(Path, Map, Clock)}, with {@code overrides} over the configuration. */
+  RunnerKit(Path data, Map<String, PipelineDefinition> definitions, Clock clock,
+      com.typesafe.config.Config overrides) {
     this.data = data;
     kit = ActorTestKit.create(NodeSystem.NAME, FlowConfig.forDataDir(data.resolve("drover"),
-        NodeSystem.config("server", 0, ConfigFactory.load())));
+        NodeSystem.config("server", 0, overrides.withFallback(ConfigFactory.load()))));
     PoolSettings shell = PoolSettings.fromConfig(kit.system().settings().config(),
         PoolSettings.SHELL, null).toBuilder().pool(2, 2, 8)
         .cancelGracePeriod(Duration.ofMillis(500)).dataDir(data.resolve("drover")).build();

@@ -61,6 +61,30 @@ class RunnerQueueTest {
             work:
               script:
                 - while [ ! -f {{ .gate }} ]; do sleep 0.05; done
+
+        delayed_replace_of_two:
+          start_delay: 1h
+          queue_limit: 2
+          queue_strategy: replace
+          tasks:
+            echo:
+              script: [echo Test]
+
+        partitioned:
+          start_delay: 1h
+          queue_strategy: partitioned_replace
+          queue_partition_limit: 2
+          tasks:
+            echo:
+              script:
+                - echo {{ .name }} >> {{ .out }}
+
+        exact_delay:
+          start_delay: 300ms
+          queue_limit: 3
+          tasks:
+            echo:
+              script: [echo Test]
       """;
 
   @TempDir static Path dir;
@@ -195,5 +219,79 @@ class RunnerQueueTest {
     assertThatThrownBy(() -> RunnerKit.definitions(dir.resolve("replace"), yaml))
         .isInstanceOf(DefinitionException.class)
         .hasMessageContaining("queue_limit must be defined if queue_strategy=replace");
+  }
+
+  // port of TestPipelineRunner_ScheduleAsync_WithStartDelay2QueueAndReplaceWillReplaceLastJob
+  @Test
+  void aReplaceQueueOfTwoReplacesItsLastJobAndRunsTheOthers() {
+    // given two delayed jobs waiting in a replace queue of two
+    JobView job1 = kit.schedule("delayed_replace_of_two", Map.of());
+    JobView job2 = kit.schedule("delayed_replace_of_two", Map.of());
+
+    // when a third is scheduled
+    JobView job3 = kit.schedule("delayed_replace_of_two", Map.of());
+
+    // then the last waiting one, job 2, is canceled, and jobs 1 and 3 still wait
+    assertThat(kit.until(job2.id(), JobView::canceled).start()).isNull();
+    assertThat(kit.job(job1.id()).canceled()).isFalse();
+    assertThat(kit.job(job3.id()).canceled()).isFalse();
+
+    // when the delay has passed, jobs 1 and 3 both run to their end, one after the other
+    clock.advance(Duration.ofHours(1));
+    JobView done1 = kit.completed(job1.id());
+    clock.advance(Duration.ofHours(1));
+    JobView done3 = kit.completed(job3.id());
+    assertThat(done1.canceled()).isFalse();
+    assertThat(done3.canceled()).isFalse();
+    assertThat(done3.start()).isAfterOrEqualTo(done1.end());
+  }
+
+  // port of TestPipelineRunner_ScheduleAsync_PartitionedReplaceWorksAsExpected, whose own test
+  // stops before running anything: here the jobs left run to their end
+  @Test
+  void partitionedReplaceReplacesTheLastJobOfTheFullPartitionOnlyAndRunsTheRest() throws Exception {
+    // given a(1), b(2), c(1), d(2) waiting out their delay, two per partition allowed
+    Path out = dir.resolve("partitioned.out");
+    java.util.Map<String, JobView> jobs = new java.util.LinkedHashMap<>();
+    for (String[] job : new String[][] {{"a", "1"}, {"b", "2"}, {"c", "1"}, {"d", "2"}}) {
+      jobs.put(job[0], get(kit.runner.schedule(new PipelineApi.ScheduleRequest("partitioned",
+          Map.of("name", job[0], "out", out.toString()), job[1], "tester"))));
+    }
+    // then none is canceled yet
+    assertThat(jobs.values()).allSatisfy(j -> assertThat(kit.job(j.id()).canceled()).isFalse());
+
+    // when e(2) is scheduled, it replaces d(2) only; f(1) replaces c(1) only
+    jobs.put("e", get(kit.runner.schedule(new PipelineApi.ScheduleRequest("partitioned",
+        Map.of("name", "e", "out", out.toString()), "2", "tester"))));
+    assertThat(kit.until(jobs.get("d").id(), JobView::canceled).start()).isNull();
+    assertThat(kit.job(jobs.get("c").id()).canceled()).isFalse();
+    jobs.put("f", get(kit.runner.schedule(new PipelineApi.ScheduleRequest("partitioned",
+        Map.of("name", "f", "out", out.toString()), "1", "tester"))));
+    assertThat(kit.until(jobs.get("c").id(), JobView::canceled).start()).isNull();
+
+    // then, once the delay passed, a, b, e and f ran, in the order they were scheduled
+    clock.advance(Duration.ofHours(1));
+    for (String name : java.util.List.of("a", "b", "e", "f")) {
+      clock.advance(Duration.ofHours(1));
+      assertThat(kit.completed(jobs.get(name).id()).errored()).isFalse();
+    }
+    assertThat(java.nio.file.Files.readAllLines(out)).containsExactly("a", "b", "e", "f");
+    assertThat(jobs.get("e").queuePartition()).isEqualTo("2");
+  }
+
+  @Test
+  void aStartDelayIsKeptToTheMillisecondsNotToTheSecond() {
+    // given jobs delayed by 300 ms, one after the other
+    for (int i = 0; i < 3; i++) {
+      JobView job = kit.schedule("exact_delay", Map.of());
+
+      // then each starts once its delay passed, well before the next second's check: the queue
+      // sets a timer to the job's start time (as prunner's start_delay is a timer); a one-second
+      // check would start three such jobs this early only by chance (1 in 60)
+      JobView started = kit.completed(job.id());
+      Duration waited = Duration.between(started.created(), started.start());
+      assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(300))
+          .isLessThan(Duration.ofMillis(550));
+    }
   }
 }

@@ -5,8 +5,13 @@ import static dev.drover.pipeline.RunnerKit.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.typesafe.config.Config;
 import dev.drover.pipeline.PipelineApi.JobView;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Which finished jobs the runner keeps: retention_count and retention_period. Ports of prunner's
- * prunner_test.go. prunner applies retention only when it saves its store (the tests call
- * SaveToStore); Drover applies it on a timer and whenever a job is scheduled or ends, a defect
- * we fix, so these tests wait for it instead of triggering it. The runner's clock runs with real
- * time and a test can move it ahead. Every pipeline belongs to one test, so they share a runner.
+ * Which finished jobs the runner keeps: retention_count and retention_period, as prunner decides
+ * it (jobs counted newest first by creation, all of them; age from creation), and the jobs of a
+ * pipeline no longer defined. Ports of prunner's prunner_test.go. prunner applies retention only
+ * when it saves its store (the tests call SaveToStore); Drover applies it on a timer and whenever
+ * a job is scheduled or ends, so these tests wait for it instead of triggering it. The runner's
+ * clock runs with real time and a test can move it ahead. Every pipeline belongs to one test, so
+ * they share a runner.
  */
 class RunnerRetentionTest {
   private static final String PIPELINES = """
@@ -54,6 +61,19 @@ class RunnerRetentionTest {
           tasks:
             echo:
               script: [echo Test]
+
+        retention_one_hour_long:
+          retention_period: 1h
+          tasks:
+            echo:
+              script:
+                - while [ ! -f {{ .gate }} ]; do sleep 0.05; done
+
+        removed_later:
+          tasks:
+            echo:
+              script:
+                - if [ -z "{{ .skip | default "" }}" ]; then while [ ! -f {{ .gate }} ]; do sleep 0.05; done; fi
 
         retention_one_second:
           retention_period: 1s
@@ -94,7 +114,7 @@ class RunnerRetentionTest {
   // port of TestPipelineRunner_ShouldRemoveOldJobsWhenRetentionPeriodIsConfigured (which, despite
   // its name, sets retention_count 1); that the removal is durable is in RunnerRestartTest
   @Test
-  void retentionCountOfOneKeepsOnlyTheNewestFinishedJob() {
+  void retentionCountOfOneKeepsOnlyTheNewestFinishedJob() throws Exception {
     // given a finished job with its logs
     JobView job1 = kit.completed(kit.schedule("retention_count_one", Map.of()).id());
     assertThat(logsOf(job1.id())).isDirectory();
@@ -107,11 +127,28 @@ class RunnerRetentionTest {
     await().atMost(WAIT).until(() -> idsOf("retention_count_one").equals(List.of(job2.id())));
     assertThat(logsOf(job1.id())).doesNotExist();
     assertThat(kit.runner.job(job1.id())).isEmpty();
+    // and so are its execution's events in the journal, while the second one's stay
+    await().atMost(WAIT).until(() -> journalRows(job1.id()) == 0);
+    assertThat(journalRows(job2.id())).isPositive();
   }
 
-  // port of TestPipelineRunner_ShouldNotRemoveStillRunningJobsEvenIfRetentionPeriodIsViolated.
-  // The jobs end one after the other, so "newest" means the same whether it is counted by
-  // creation (prunner) or by end (Drover)
+  /** The journal's events of the job's execution. */
+  private static long journalRows(UUID job) throws Exception {
+    Config db = kit.kit.system().settings().config()
+        .getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
+    try (Connection c = DriverManager.getConnection(db.getString("url"), db.getString("user"),
+        db.getString("password"));
+        PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM \"event_journal\""
+            + " WHERE \"persistence_id\" = ?")) {
+      s.setString(1, "drover-execution|" + job);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getLong(1);
+      }
+    }
+  }
+
+  // port of TestPipelineRunner_ShouldNotRemoveStillRunningJobsEvenIfRetentionPeriodIsViolated
   @Test
   void retentionCountNeverRemovesRunningJobs() {
     // given two running jobs of a pipeline that keeps one finished job
@@ -136,7 +173,7 @@ class RunnerRetentionTest {
   }
 
   @Test
-  void retentionCountOfTwoKeepsTheTwoNewestFinishedJobsAndEveryRunningOrWaitingOne() {
+  void retentionCountCountsEveryJobNewestFirstAndRemovesOnlyFinishedOnes() {
     // given three finished jobs of a pipeline that keeps two
     Path opened = gates.gate();
     Gates.open(opened);
@@ -153,11 +190,14 @@ class RunnerRetentionTest {
     JobView waiting2 = kit.schedule("retention_count_two", closed);
     kit.until(running.id(), j -> task(j, "echo").status().equals("running"));
 
-    // then the oldest finished job is removed, and the running and waiting ones all stay
-    await().atMost(WAIT).until(() -> !idsOf("retention_count_two").contains(done1.id()));
+    // then every finished job is removed, as the two newest jobs are the waiting ones (prunner
+    // counts them all), and the running and waiting ones all stay
+    await().atMost(WAIT).until(() -> !idsOf("retention_count_two").contains(done3.id()));
     await().during(Duration.ofMillis(1500)).atMost(WAIT)
         .until(() -> idsOf("retention_count_two").equals(List.of(waiting2.id(), waiting1.id(),
-            running.id(), done3.id(), done2.id())));
+            running.id())));
+    assertThat(List.of(done1, done2, done3)).allSatisfy(done ->
+        assertThat(kit.runner.job(done.id())).isEmpty());
 
     // when they have all finished
     Gates.open(gate);
@@ -170,8 +210,7 @@ class RunnerRetentionTest {
 
   // port of TestPipelineRunner_TimeBasedRetentionPolicyCalculatesCorrectly, which asks
   // determineIfJobShouldBeRemoved about a job created now and one created two hours ago; here a
-  // real job ends now and the clock then moves two hours ahead. prunner counts from a job's
-  // creation, Drover from its end, so a long job is not removed the moment it ends
+  // real job ends now and the clock then moves two hours ahead
   @Test
   void retentionPeriodKeepsAJobWithinItAndRemovesItOncePassed() {
     // given a finished job of a pipeline that keeps jobs for an hour
@@ -187,6 +226,60 @@ class RunnerRetentionTest {
     // then it is removed with its logs
     await().atMost(WAIT).until(() -> kit.runner.job(job.id()).isEmpty());
     assertThat(logsOf(job.id())).doesNotExist();
+  }
+
+  @Test
+  void retentionPeriodCountsFromCreationNotFromTheEnd() {
+    // given a job of a pipeline that keeps jobs for an hour, which runs longer than that
+    Path gate = gates.gate();
+    JobView job = kit.schedule("retention_one_hour_long", Map.of("gate", gate.toString()));
+    kit.until(job.id(), j -> j.start() != null);
+    clock.advance(Duration.ofHours(2));
+
+    // then it is kept while it runs
+    await().during(Duration.ofMillis(1500)).atMost(WAIT)
+        .until(() -> kit.runner.job(job.id()).isPresent());
+
+    // when it ends, two hours after its creation
+    Gates.open(gate);
+
+    // then it is removed at once, with its logs, as prunner does
+    await().atMost(WAIT).until(() -> kit.runner.job(job.id()).isEmpty());
+    assertThat(logsOf(job.id())).doesNotExist();
+  }
+
+  @Test
+  void theJobsOfAPipelineNoLongerDefinedAreRemovedWithTheirLogsOnceEnded() {
+    // given a finished job, a running one and a waiting one of a pipeline
+    JobView done = kit.completed(kit.schedule("removed_later", Map.of("gate", "/nonexistent",
+        "skip", "yes")).id());
+    Path gate = gates.gate();
+    JobView running = kit.schedule("removed_later", Map.of("gate", gate.toString()));
+    JobView waiting = kit.schedule("removed_later", Map.of("gate", gate.toString()));
+    kit.until(running.id(), j -> task(j, "echo").status().equals("running"));
+
+    // when the pipeline is no longer defined
+    Map<String, PipelineDefinition> without = new java.util.LinkedHashMap<>(
+        kit.runner.definitions());
+    PipelineDefinition removed = without.remove("removed_later");
+    kit.runner.reload(without);
+    try {
+      // then the finished job is removed with its logs, the waiting one is canceled and removed,
+      // and the running one goes on
+      await().atMost(WAIT).until(() -> kit.runner.job(done.id()).isEmpty()
+          && kit.runner.job(waiting.id()).isEmpty());
+      assertThat(logsOf(done.id())).doesNotExist();
+      assertThat(kit.runner.job(running.id())).hasValueSatisfying(j ->
+          assertThat(j.completed()).isFalse());
+
+      // and once it ended, it is removed too
+      Gates.open(gate);
+      await().atMost(WAIT).until(() -> kit.runner.job(running.id()).isEmpty());
+    } finally {
+      Map<String, PipelineDefinition> back = new java.util.LinkedHashMap<>(without);
+      back.put(removed.name(), removed);
+      kit.runner.reload(back);
+    }
   }
 
   @Test

@@ -295,10 +295,11 @@ class RunnerScriptsTest {
     assertThat(job.errored()).isFalse();
     String path = System.getenv("PATH");
     assertThat(kit.stdout(job.id(), "pipeline_var"))
-        .isEqualTo("from pipeline,from pipeline,from pipeline,pipeline_var," + path + "\n");
+        .isEqualTo("from pipeline,from pipeline,from pipeline,pipeline_var," + path);
+    // (byte for byte: printf '%s' wrote no newline, and none is added)
     // and a task env wins over the pipeline env and over TASK_NAME
     assertThat(kit.stdout(job.id(), "task_var"))
-        .isEqualTo("from task,from pipeline,from pipeline,from task," + path + "\n");
+        .isEqualTo("from task,from pipeline,from pipeline,from task," + path);
   }
 
   // port of TestPipelineRunner_ScheduleAsync_WithFailingScript_TriggersOnErrorHook. Changed

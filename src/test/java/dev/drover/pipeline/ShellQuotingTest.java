@@ -97,7 +97,7 @@ class ShellQuotingTest {
               "x=`printf '%s.' \"{{ .v }}\"`; printf '%s|' \"$x\"", "", ".|"),
           new Context(
               "double quotes in backquotes in double quotes",
-              "printf '%s|' \"`printf '%s.' \"{{ .v }}\"`\"", "", ".|"),
+              "printf '%s|' \"`printf '%s.' \\\"{{ .v }}\\\"`\"", "", ".|"),
           new Context(
               "single quotes in backquotes",
               "x=`printf '%s.' '{{ .v }}'`; printf '%s|' \"$x\"", "", ".|"),
@@ -227,7 +227,7 @@ class ShellQuotingTest {
           """
           echo ${X:-{{ .v }}}           | inside ${...}
           echo "${X:-{{ .v }}}"         | inside ${...}
-          echo $(( {{ .v }} + 1 ))      | inside $((...))
+          echo $(( {{ .v }} + 1 ))      | inside arithmetic
           echo $'{{ .v }}'              | inside $'...'
           echo \\{{ .v }}               | follows a backslash
           echo "\\{{ .v }}"             | follows a backslash
@@ -287,6 +287,24 @@ class ShellQuotingTest {
     // and a value that only holds the marker inside a longer line is fine
     String rendered = line.render(Map.of("v", "EOF is the marker"), JOB, true);
     assertThat(Sh.run(rendered, dir).stdout()).isEqualTo("EOF is the marker\n");
+  }
+
+  @Test
+  void aValueStartingAHereDocumentLineInsideACommandSubstitutionWithItsMarkerIsRefused(
+      @TempDir Path dir) {
+    // given a quoted here-document inside $(...), whose body line ends in a $(...) of the template
+    ScriptTemplate line =
+        ScriptTemplate.parse("printf '%s' \"$(cat <<'EOF'\n{{ .v }} $(y)\nEOF\n)\"");
+
+    // when the value starts that line with the end marker, bash 5.2 ends the document there and
+    // runs the rest of the body as commands; the value is refused
+    assertThatThrownBy(() -> line.render(Map.of("v", "EOFz; touch pwned"), JOB, true))
+        .isInstanceOf(UnsafePlaceholder.class)
+        .hasMessageContaining("start with its end marker");
+
+    // and a value with the marker elsewhere in the line is data in every shell
+    String rendered = line.render(Map.of("v", "the EOF"), JOB, true);
+    assertThat(Sh.run(rendered, dir).stdout()).isEqualTo("the EOF $(y)");
   }
 
   @Test

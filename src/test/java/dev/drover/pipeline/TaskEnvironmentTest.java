@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The environment of a task's process: process env < pipeline env < TASK_NAME < task env. */
+/** The environment of a task's process: passed env < pipeline env < TASK_NAME < task env. */
 class TaskEnvironmentTest {
 
   /*
@@ -71,19 +71,18 @@ class TaskEnvironmentTest {
 
   @Test
   void theTaskProcessSeesTheComposedEnvironment(@TempDir Path dir) {
-    // given a process builder whose environment is the runner's (a known one here)
+    // given a process builder whose environment is the runner's, with a secret in it
     ProcessBuilder process =
         new ProcessBuilder(
             "/bin/sh",
             "-c",
             "printf '%s\\n' \"$ONLY_PROCESS $PROCESS_AND_PIPELINE $PROCESS_AND_TASK"
-                + " $PIPELINE_AND_TASK $EVERYWHERE $TASK_NAME\"");
+                + " $PIPELINE_AND_TASK $EVERYWHERE $TASK_NAME${DROVER_JWT_SECRET:-}\"");
     process.directory(dir.toFile());
-    process.environment().clear();
-    process.environment().putAll(PROCESS);
+    process.environment().put("DROVER_JWT_SECRET", "secret");
 
-    // when the task's environment is applied and the process runs
-    new TaskEnvironment(PIPELINE, "deploy", TASK).applyTo(process);
+    // when the task's environment is applied over the passed variables and the process runs
+    new TaskEnvironment(PIPELINE, "deploy", TASK).applyTo(process, PROCESS);
     Sh.Result result = Sh.run(process);
 
     // then the shell sees each variable from the layer that wins

@@ -98,9 +98,29 @@ class ShellHandlerTest {
   }
 
   @Test
-  void linesRunInOrderAndEachLinesOutputComesBeforeTheNextLines() throws Exception {
-    // given lines writing to alternating streams
+  void linesRunInOrderAndEachStreamKeepsTheOrderItWasWrittenIn() throws Exception {
+    // given lines writing to alternating streams, in one shell session
     JsonNode input = script("echo one", "echo two 1>&2", "echo three", "echo four 1>&2");
+    TestContext context = context();
+
+    // when it runs
+    handler.handle(input, context);
+
+    // then each stream holds its lines in script order (the two streams are two pipes, read
+    // side by side: how they interleave is not kept, as in prunner)
+    assertThat(context.payloads()).filteredOn(p -> p.get("stream").asText().equals("stdout"))
+        .containsExactly(json("{\"stream\":\"stdout\",\"line\":\"one\"}"),
+            json("{\"stream\":\"stdout\",\"line\":\"three\"}"));
+    assertThat(context.payloads()).filteredOn(p -> p.get("stream").asText().equals("stderr"))
+        .containsExactly(json("{\"stream\":\"stderr\",\"line\":\"two\"}"),
+            json("{\"stream\":\"stderr\",\"line\":\"four\"}"));
+  }
+
+  @Test
+  void perLineLinesComeLineByLineAcrossStreams() throws Exception {
+    // given lines writing to alternating streams, each in a shell of its own
+    ObjectNode input = script("echo one", "echo two 1>&2", "echo three", "echo four 1>&2");
+    input.put("shell", "per-line");
     TestContext context = context();
 
     // when it runs
@@ -112,6 +132,120 @@ class ShellHandlerTest {
         json("{\"stream\":\"stderr\",\"line\":\"two\"}"),
         json("{\"stream\":\"stdout\",\"line\":\"three\"}"),
         json("{\"stream\":\"stderr\",\"line\":\"four\"}"));
+  }
+
+  @Test
+  void stateCarriesFromLineToLineInOneShell() throws Exception {
+    // given lines that change directory, set a variable, define functions (both ways, the
+    // second with bash's keyword), and test with [[ ]]
+    Files.createDirectories(dir.resolve("build"));
+    ObjectNode input = script(
+        "cd build",
+        "FOO=bar",
+        "greet() { echo \"hello $1\"; }",
+        "function shout { echo LOUD; }",
+        "[[ -n $FOO && $FOO == b* ]] && echo \"in $(basename \"$PWD\") FOO=$FOO\"",
+        "greet world",
+        "shout");
+    input.put("dir", dir.toString());
+    TestContext context = context();
+
+    // when it runs
+    JsonNode result = handler.handle(input, context);
+
+    // then every line saw what the ones before it left
+    assertThat(result.get("exitCode").asInt()).isZero();
+    assertThat(context.lines()).containsExactly("in build FOO=bar", "hello world", "LOUD");
+  }
+
+  @Test
+  void aLineReadingStandardInputReadsNothingAndTheLinesAfterItStillRun() throws Exception {
+    // given a line that reads its standard input to the end, then more lines
+    JsonNode input = script("cat; echo \"read: $(cat | wc -c)\"", "echo next");
+    TestContext context = context();
+
+    // when it runs
+    handler.handle(input, context);
+
+    // then it read nothing (not the script), and the next line ran
+    assertThat(context.lines()).containsExactly("read: 0", "next");
+  }
+
+  @Test
+  void withAllowFailureTheRemainingLinesRunAndTheScriptEndsWithZero() throws Exception {
+    // given a script whose second line fails, run with allowFailure (prunner's allow_failure)
+    ObjectNode input = script("echo first", "false", "echo third");
+    input.put("allowFailure", true);
+    TestContext context = context();
+
+    // when it runs
+    JsonNode result = handler.handle(input, context);
+
+    // then the third line ran and the script ended with 0
+    assertThat(context.lines()).containsExactly("first", "third");
+    assertThat(result.get("exitCode").asInt()).isZero();
+  }
+
+  @Test
+  void theOutputIsExactlyWhatTheLinesWroteNoNewlineAddedCarriageReturnsKept() throws Exception {
+    // given lines that write without a final newline, with carriage returns and a bad byte
+    JsonNode input = script("printf 'a\\rb'", "printf 'c\\r\\n\\377'");
+    TestContext context = context();
+
+    // when it runs
+    handler.handle(input, context);
+
+    // then the bytes are those, in order
+    assertThat(context.stdoutBytes()).containsExactly('a', '\r', 'b', 'c', '\r', '\n', 0xff);
+  }
+
+  @Test
+  void eachLinesOutputArrivesWhileTheNextLineStillRuns() throws Exception {
+    // given a line that writes, then a line that waits for a gate
+    ObjectNode input = script("echo first", "while [ ! -f gate ]; do sleep 0.02; done",
+        "echo last");
+    input.put("dir", dir.toString());
+    TestContext context = context();
+    CompletableFuture<JsonNode> result = runInBackground(input, context);
+
+    // then the first line's output arrives while the second line waits
+    await().atMost(AWAIT).until(() -> context.lines().contains("first"));
+    assertThat(result).isNotDone();
+    Files.writeString(dir.resolve("gate"), "");
+    await().atMost(AWAIT).until(result::isDone);
+    assertThat(context.lines()).containsExactly("first", "last");
+  }
+
+  @Test
+  void cancelSendsSigintFirstByDefault() throws Exception {
+    // given a line that notes SIGINT in a file and then exits
+    ObjectNode input = script("trap 'echo INT > int.log; exit 5' INT; echo $$ > leader.pid;"
+        + " while true; do sleep 0.05; done");
+    input.put("dir", dir.toString());
+    TestContext context = context();
+    CompletableFuture<JsonNode> result = runInBackground(input, context);
+    awaitPid("leader.pid");
+
+    // when the work is cancelled
+    context.cancel();
+
+    // then the script got SIGINT, as prunner sends it
+    await().atMost(AWAIT).until(result::isDone);
+    assertThat(Files.readString(dir.resolve("int.log")).trim()).isEqualTo("INT");
+  }
+
+  @Test
+  void perLineLinesShareNoState() throws Exception {
+    // given lines that set and read a variable, each in a shell of its own
+    ObjectNode input = script("FOO=bar", "echo \"[$FOO]\"");
+    input.put("shell", "per-line");
+    TestContext context = context();
+
+    // when it runs
+    handler.handle(input, context);
+
+    // then the second line does not see the first line's variable
+    assertThat(context.lines()).containsExactly("[]");
   }
 
   @Test
@@ -234,10 +368,10 @@ class ShellHandlerTest {
   }
 
   @Test
-  void cancelKillsAProcessThatIgnoresSigtermAfterTheGracePeriod() throws Exception {
-    // given a handler with a short grace period, and a line whose long runner survives SIGTERM
-    // (it notes each SIGTERM in a file, then carries on)
-    ShellHandler shortGrace = new ShellHandler(Duration.ofMillis(500));
+  void cancelKillsAProcessThatIgnoresTheCancelSignalAfterTheGracePeriod() throws Exception {
+    // given a handler with a short grace period that cancels with SIGTERM, and a line whose
+    // long runner survives SIGTERM (it notes each SIGTERM in a file, then carries on)
+    ShellHandler shortGrace = new ShellHandler(Duration.ofMillis(500), null, "TERM");
     ObjectNode input = script("echo $$ > leader.pid;"
         + " sh -c 'trap \"echo TERM >> term.log\" TERM; echo $$ > stubborn.pid;"
         + " while true; do sleep 1; done'");
@@ -354,9 +488,39 @@ class ShellHandlerTest {
       return "test-work";
     }
 
+    private final java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+
+    /**
+     * Keeps each line of a chunk of output as a payload {@code {"stream", "line"}}, so tests
+     * read the order of lines; the bytes of stdout as they came are kept too.
+     */
     @Override
     public void emit(JsonNode payload) {
-      payloads.add(payload);
+      byte[] data;
+      try {
+        data = payload.get("data").binaryValue();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      String stream = payload.get("stream").asText();
+      if (stream.equals("stdout")) {
+        synchronized (stdout) {
+          stdout.writeBytes(data);
+        }
+      }
+      String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
+      for (String line : text.split("\n")) {
+        ObjectNode p = MAPPER.createObjectNode();
+        p.put("stream", stream);
+        p.put("line", line);
+        payloads.add(p);
+      }
+    }
+
+    byte[] stdoutBytes() {
+      synchronized (stdout) {
+        return stdout.toByteArray();
+      }
     }
 
     @Override
