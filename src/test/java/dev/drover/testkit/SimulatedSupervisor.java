@@ -1,0 +1,117 @@
+package dev.drover.testkit;
+
+import dev.drover.node.PoolSettings;
+import dev.drover.node.PoolStatus;
+import dev.drover.node.Supervisor;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A supervisor of a simulation, with its in-process pool: spawned under the name clients look
+ * for, restarted by its parent when it crashes (as a host's guardian would), stopped and started
+ * again on demand.
+ */
+public final class SimulatedSupervisor {
+  private static final Duration ASK = Duration.ofSeconds(5);
+
+  private final PoolSettings settings;
+  private final SimulatedWorkers workers;
+  private final ActorTestKit kit;
+  private volatile ActorRef<Supervisor.Command> ref;
+  private volatile boolean crash;
+  private volatile boolean running;
+
+  /** The crash a simulation injects; the supervisor's parent restarts it. */
+  static final class SimulatedCrash extends RuntimeException {
+    SimulatedCrash() {
+      super("simulated crash", null, false, false);
+    }
+  }
+
+  SimulatedSupervisor(PoolSettings settings, SimulatedWorkers workers, ActorTestKit kit) {
+    this.settings = settings;
+    this.workers = workers;
+    this.kit = kit;
+  }
+
+  public String kind() {
+    return settings.kind();
+  }
+
+  public PoolSettings settings() {
+    return settings;
+  }
+
+  /** The supervisor actor; a new one after {@link Faults#stopSupervisor} and a start. */
+  public ActorRef<Supervisor.Command> ref() {
+    return ref;
+  }
+
+  /** Whether it runs (it was not stopped, or was started again). */
+  public boolean running() {
+    return running;
+  }
+
+  /** The pool's status, as the supervisor answers it. */
+  public PoolStatus status() {
+    try {
+      return AskPattern.<Supervisor.Command, PoolStatus>ask(ref, Supervisor.GetStatus::new, ASK,
+          kit.system().scheduler()).toCompletableFuture().get(ASK.toMillis() * 2,
+              TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (Exception e) {
+      throw new AssertionError("supervisor of '" + kind() + "' did not answer a status query", e);
+    }
+  }
+
+  SimulatedWorkers workers() {
+    return workers;
+  }
+
+  void start() {
+    Behavior<Supervisor.Command> gated =
+        Behaviors.intercept(CrashGate::new, Supervisor.create(settings, workers.launcher()));
+    ref = kit.spawn(Behaviors.supervise(gated)
+        .onFailure(SimulatedCrash.class, SupervisorStrategy.restart()),
+        Supervisor.actorName(settings.kind()));
+    running = true;
+  }
+
+  void crash() {
+    crash = true;
+    ref.tell(new Supervisor.ResetPool("simulated crash"));
+  }
+
+  void stop() {
+    running = false;
+    kit.stop(ref, Duration.ofSeconds(30));
+  }
+
+  /** Throws the simulated crash in the supervisor's own thread at its next message. */
+  private final class CrashGate extends BehaviorInterceptor<Supervisor.Command, Supervisor.Command> {
+    CrashGate() {
+      super(Supervisor.Command.class);
+    }
+
+    @Override
+    public Behavior<Supervisor.Command> aroundReceive(
+        TypedActorContext<Supervisor.Command> ctx, Supervisor.Command msg,
+        ReceiveTarget<Supervisor.Command> target) {
+      if (crash) {
+        crash = false;
+        throw new SimulatedCrash();
+      }
+      return target.apply(ctx, msg);
+    }
+  }
+}
