@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
@@ -250,10 +249,12 @@ public final class Client {
   /** Trying address {@code index}; {@code tried} addresses have not answered this round. */
   private Behavior<Command> connecting(int index, int tried, String cause) {
     log.record("ConnectingSupervisor", cause + "; trying " + supervisorPaths.get(index));
-    ActorRef<Supervisor.Command> candidate =
-        ActorRefResolver.get(context.getSystem()).resolveActorRef(supervisorPaths.get(index));
-    candidate.tell(new Supervisor.Attach(clientId,
-        context.messageAdapter(Supervisor.Attached.class, a -> new AttachReply(index, a))));
+    // by selection, not by a resolved reference: resolving caches the reference per path, and
+    // a supervisor stopped and started again in this actor system would never be found again
+    context.getSystem().classicSystem().actorSelection(supervisorPaths.get(index)).tell(
+        new Supervisor.Attach(clientId,
+            context.messageAdapter(Supervisor.Attached.class, a -> new AttachReply(index, a))),
+        org.apache.pekko.actor.ActorRef.noSender());
     timers.startSingleTimer(ATTACH_TIMER, new AttachTimedOut(index), attachTimeout);
     return Behaviors.receive(Command.class)
         .onMessage(AttachReply.class, a -> {
