@@ -274,8 +274,13 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
       attached.add(client.attached(WAIT).toCompletableFuture());
     }
     clients.addAll(created);
-    CompletableFuture.allOf(attached.toArray(CompletableFuture[]::new))
-        .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    try {
+      CompletableFuture.allOf(attached.toArray(CompletableFuture[]::new))
+          .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    } catch (RuntimeException e) {
+      throw new AssertionError(n + " clients of '" + kind + "' did not all attach within "
+          + WAIT + ": " + e.getMessage(), e);
+    }
     return created;
   }
 

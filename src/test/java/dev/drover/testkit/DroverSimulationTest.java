@@ -142,6 +142,9 @@ class DroverSimulationTest {
     WorkerLease lease = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
         .until(() -> get(client.requestWorker(Duration.ofSeconds(2))), l -> l != null);
     get(client.release(lease));
+    // and so does a client that comes after
+    SimulatedClient later = sim.client("square");
+    get(later.release(get(later.requestWorker(Duration.ofSeconds(2)))));
     sim.settle();
   }
 
