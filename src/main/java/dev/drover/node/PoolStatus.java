@@ -43,6 +43,11 @@ public record PoolStatus(
       int slot, long pid, String state, String leaseId, String leaseHolder, int restarts,
       String lastError, Duration uptime, List<Transition> transitions) implements CborSerializable {}
 
+  /** Whether the pool is ready: at least {@code min} workers registered (PoolReady). */
+  public boolean ready() {
+    return "PoolReady".equals(state);
+  }
+
   /** The pids of the workers that have a running process. */
   public List<Long> pids() {
     return workers.stream().map(WorkerStatus::pid).filter(p -> p > 0).toList();
