@@ -29,6 +29,8 @@ class ReadmeExamplesTest {
   private static final Pattern BLOCK = Pattern.compile("(?m)^```java\\n(.*?)^```", Pattern.DOTALL);
   private static final Pattern CLASS =
       Pattern.compile("^(?:public\\s+)?(?:final\\s+)?class\\s+(\\w+)");
+  private static final Pattern DECLARED =
+      Pattern.compile("(?m)^(?:public\\s+)?(?:final\\s+)?class\\s+(\\w+)");
   private static final String IMPORTS = """
       import com.fasterxml.jackson.databind.*;
       import com.fasterxml.jackson.databind.node.*;
@@ -54,12 +56,21 @@ class ReadmeExamplesTest {
       int line = lineOf(readme, m.start(1));
       String snippet = m.group(1);
       Matcher c = CLASS.matcher(snippet.strip());
-      String name = c.find() ? c.group(1) : "Example" + line;
-      String unit = "package dev.drover.readme;\n" + IMPORTS
-          + "// README.md line " + line + "\n"
-          + (c.find(0) ? snippet
-              : "class " + name + " extends ReadmeContext {\n  void example() throws Exception {\n"
-                  + snippet + "  }\n}\n");
+      Matcher declared = DECLARED.matcher(snippet);
+      String unit;
+      String name;
+      if (snippet.startsWith("import ")) {
+        // a whole source file but its package, compiled with its own imports only
+        name = declared.find() ? declared.group(1) : "Example" + line;
+        unit = "package dev.drover.readme;\n// README.md line " + line + "\n" + snippet;
+      } else {
+        name = c.find() ? c.group(1) : "Example" + line;
+        unit = "package dev.drover.readme;\n" + IMPORTS
+            + "// README.md line " + line + "\n"
+            + (c.find(0) ? snippet
+                : "class " + name + " extends ReadmeContext {\n  void example() throws Exception {\n"
+                    + snippet + "  }\n}\n");
+      }
       Path source = dir.resolve(name + ".java");
       Files.writeString(source, unit);
       sources.add(source);
@@ -82,6 +93,16 @@ class ReadmeExamplesTest {
       assertThat(ok).as("README snippets that do not compile (the unit's comment names the "
           + "README line):\n" + errors).isTrue();
     }
+  }
+
+  @Test
+  void theReadmesHostTestIsOneTheSuiteRuns() throws IOException {
+    // the README shows SquaringPoolTest as a host would write it: without Drover's package
+    String source = Files.readString(Path.of("src/test/java/dev/drover/readme/SquaringPoolTest.java"));
+    String asShown = source.substring(source.indexOf("\n\n") + 2);
+    assertThat(Files.readString(Path.of("README.md")))
+        .as("README.md shows src/test/java/dev/drover/readme/SquaringPoolTest.java as it is")
+        .contains("```java\n" + asShown + "```\n");
   }
 
   private static int lineOf(String text, int offset) {
