@@ -49,7 +49,7 @@ public final class Invariants {
     return checks.get();
   }
 
-  private static void checkPool(PoolStatus s) {
+  static void checkPool(PoolStatus s) {
     String pool = "pool '" + s.kind() + "' (" + s.state() + ", min " + s.min() + ", max "
         + s.max() + ")";
     if (s.workers().size() > s.max()) {

@@ -109,6 +109,16 @@ public final class SimulatedWorker {
     }
   }
 
+  // ---- what the worker is asked, from its gate ----
+
+  void reserved(String leaseId, String clientId) {
+    clientOfLease.put(leaseId, clientId);
+  }
+
+  void submitted(String workId, String leaseId) {
+    leaseOfWork.put(workId, leaseId);
+  }
+
   // ---- what the handler is given, from the handler's thread ----
 
   /**
@@ -179,9 +189,9 @@ public final class SimulatedWorker {
         return Behaviors.same();
       }
       if (msg instanceof Worker.Reserve r) {
-        clientOfLease.put(r.leaseId(), r.clientId());
+        reserved(r.leaseId(), r.clientId());
       } else if (msg instanceof Worker.Submit s) {
-        leaseOfWork.put(s.workId(), s.leaseId());
+        submitted(s.workId(), s.leaseId());
       }
       return target.apply(ctx, msg);
     }
