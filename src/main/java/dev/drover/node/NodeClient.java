@@ -117,11 +117,18 @@ public final class NodeClient implements AutoCloseable {
     Duration bound = timeout != null ? timeout : defaultRequestTimeout;
     CompletableFuture<Client.Lease> granted = pending.track(new CompletableFuture<>());
     client.tell(new Client.RequestWorker(timeout, granted));
-    // a moment beyond the supervisor's own bound, whose refusal says more (how many are busy)
-    CompletableFuture.delayedExecutor(bound.plus(ANSWER_MARGIN).toNanos(), TimeUnit.NANOSECONDS)
-        .execute(() ->
-        granted.completeExceptionally(new ErrWorker("no worker of kind '" + kind
-            + "' within " + bound + " (enforced by the client: no answer from the supervisor)")));
+    // a moment beyond the supervisor's own bound, whose refusal says more (how many are busy);
+    // on the actor system's scheduler, so a simulation on manual time moves it with the rest
+    try {
+      system.scheduler().scheduleOnce(bound.plus(ANSWER_MARGIN), () ->
+          granted.completeExceptionally(new ErrWorker("no worker of kind '" + kind
+              + "' within " + bound + " (enforced by the client: no answer from the supervisor)")),
+          system.executionContext());
+    } catch (IllegalStateException terminated) {
+      // the system is gone: its termination failed every open future of this client already
+      granted.completeExceptionally(new ErrSupervisor("client " + id + ": its actor system "
+          + "terminated"));
+    }
     return granted.thenApply(lease -> new WorkerLease(client, lease, pending));
   }
 
