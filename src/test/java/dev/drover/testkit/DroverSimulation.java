@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -61,6 +62,7 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
 
   private static final Duration ATTACH = Duration.ofSeconds(2);
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration TICK = Duration.ofMillis(100);
 
   private final Map<String, PoolSpec> pools;
   private final Config config;
@@ -72,7 +74,9 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
   private final Invariants invariants = new Invariants(this, violations);
   private final Map<String, SimulatedSupervisor> supervisors = new LinkedHashMap<>();
   private final List<SimulatedClient> clients = new CopyOnWriteArrayList<>();
+  private final boolean manualTime;
   private ActorTestKit kit;
+  private ManualTime clock;
   private Path dataDir;
   private Random random;
   private long steps;
@@ -82,7 +86,8 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
 
   private DroverSimulation(Builder b) {
     this.pools = new LinkedHashMap<>(b.pools);
-    this.config = b.config;
+    this.config = b.manualTime ? b.config.withFallback(ManualTime.config()) : b.config;
+    this.manualTime = b.manualTime;
     this.seed = b.seed != null ? b.seed
         : System.getProperty(SEED_PROPERTY) != null ? Long.parseLong(System.getProperty(SEED_PROPERTY))
         : new Random().nextLong();
@@ -98,8 +103,20 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
     private final Map<String, PoolSpec> pools = new LinkedHashMap<>();
     private Config config = ConfigFactory.empty();
     private Long seed;
+    private boolean manualTime;
 
     private Builder() {}
+
+    /**
+     * Runs the simulation's actor system on Pekko's {@code ManualTime}: what the actors time on
+     * their scheduler (lease idle timeouts, request timeouts, heartbeats, restart backoffs)
+     * happens only as {@link #advance} moves the clock. The kit moves it itself while it waits
+     * for the cluster, a pool or its own shutdown.
+     */
+    public Builder manualTime() {
+      this.manualTime = true;
+      return this;
+    }
 
     /**
      * A supervisor of {@code kind} whose in-process workers run {@code handler}, with the
@@ -173,9 +190,13 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
     Config base = config.withFallback(ConfigFactory.load());
     kit = ActorTestKit.create(NodeSystem.NAME,
         NodeSystem.config(List.of("supervisor", "client"), 0, base));
+    clock = manualTime ? ManualTime.get(kit.system()) : null;
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    await().atMost(WAIT).until(() -> cluster.selfMember().status() == MemberStatus.up());
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+      tick();
+      return cluster.selfMember().status() == MemberStatus.up();
+    });
     for (PoolSpec spec : pools.values()) {
       PoolSettings settings = spec.settings().apply(
           PoolSettings.fromConfig(base, spec.kind(), spec.handler().getName()).toBuilder()
@@ -198,7 +219,27 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
   private void stop() {
     clients.forEach(c -> c.nodeClient().close());
     if (kit != null) {
+      // the coordinated shutdown times its phases on the scheduler: on manual time, the clock
+      // must move for it to end at all
+      Thread ticking = null;
+      if (clock != null) {
+        ticking = new Thread(() -> {
+          while (!kit.system().getWhenTerminated().toCompletableFuture().isDone()) {
+            clock.timePasses(Duration.ofMillis(500));
+            try {
+              Thread.sleep(5);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }, "drover-simulation-clock");
+        ticking.setDaemon(true);
+        ticking.start();
+      }
       ActorTestKit.shutdown(kit.system(), Duration.ofSeconds(30), false);
+      if (ticking != null) {
+        ticking.interrupt();
+      }
     }
     if (dataDir != null) {
       try (Stream<Path> files = Files.walk(dataDir)) {
@@ -206,6 +247,31 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
       } catch (IOException e) {
         // a temporary directory left behind harms nothing
       }
+    }
+  }
+
+  /** Whether the simulation runs on manual time ({@link Builder#manualTime}). */
+  public boolean onManualTime() {
+    return clock != null;
+  }
+
+  /**
+   * Moves the simulation's clock by {@code time}: every timer due by then fires.
+   *
+   * @throws IllegalStateException unless the simulation runs on {@link Builder#manualTime}
+   */
+  public void advance(Duration time) {
+    if (clock == null) {
+      throw new IllegalStateException("the simulation runs on real time; build it with "
+          + "manualTime() to move its clock");
+    }
+    clock.timePasses(time);
+  }
+
+  /** While the kit waits on manual time, time passes a little at each look. */
+  private void tick() {
+    if (clock != null) {
+      clock.timePasses(TICK);
     }
   }
 
@@ -316,6 +382,7 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
         .alias("pool '" + kind + "' ready")
         .until(() -> {
+          tick();
           last[0] = supervisor.status();
           return PoolView.ready(last[0]) && last[0].idle() >= last[0].min()
               && !PoolView.replacing(last[0]);
@@ -330,7 +397,10 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
   public void settle() {
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
         .alias("every request, work and release ends")
-        .until(() -> outstanding.count() == 0);
+        .until(() -> {
+          tick();
+          return outstanding.count() == 0;
+        });
     invariants.checkSettled(List.copyOf(clients));
   }
 
