@@ -319,6 +319,11 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
     return supervisor(kind).workers();
   }
 
+  /** The current worker of {@code slot} in the pool of {@code kind}. */
+  public SimulatedWorker worker(String kind, int slot) {
+    return workers(kind).slot(slot);
+  }
+
   /** The address clients attach to: the simulation's one node. */
   public String address() {
     return Cluster.get(kit.system()).selfMember().address().toString();

@@ -41,6 +41,7 @@ public final class SimulatedWorker {
   private String servedLease;
   private final Set<String> endedLeases = ConcurrentHashMap.newKeySet();
   private final AtomicInteger running = new AtomicInteger();
+  private final AtomicInteger reservations = new AtomicInteger();
 
   SimulatedWorker(String kind, int slot, String incarnation, Violations violations) {
     this.kind = kind;
@@ -72,6 +73,11 @@ public final class SimulatedWorker {
 
   public boolean hung() {
     return hung;
+  }
+
+  /** How many reservations the supervisor sent this worker. */
+  public int reservations() {
+    return reservations.get();
   }
 
   /** Whether its actor stopped: killed, retired, recycled or replaced. */
@@ -112,6 +118,7 @@ public final class SimulatedWorker {
   // ---- what the worker is asked, from its gate ----
 
   void reserved(String leaseId, String clientId) {
+    reservations.incrementAndGet();
     clientOfLease.put(leaseId, clientId);
   }
 
