@@ -200,6 +200,11 @@ public final class Supervisor {
   /** Reservations sent to a worker and not yet answered, by lease id. */
   private final Map<String, Waiting> reserving = new HashMap<>();
   private final Map<String, Integer> leasesByClient = new HashMap<>();
+  /**
+   * Requests refused at their timeout while a worker still held their reservation unanswered:
+   * never queued again. A late confirmation is still granted, and the client gives it back.
+   */
+  private final java.util.Set<String> expiredReservations = new java.util.HashSet<>();
   private String error;
 
   private Supervisor(
@@ -373,6 +378,7 @@ public final class Supervisor {
     }
     RequestWorker r = w.request();
     timers.cancel("request-" + r.requestId());
+    expiredReservations.remove(r.requestId());
     if (slot.state == SlotState.RESERVING) {
       slot.state = SlotState.RESERVED;
     }
@@ -393,9 +399,16 @@ public final class Supervisor {
       slot.state = SlotState.STOPPING;
     }
     if (w != null) {
-      waiting.addFirst(w);
+      requeue(w);
     }
     return next();
+  }
+
+  /** Puts a request whose reservation failed first in line again, unless it already expired. */
+  private void requeue(Waiting w) {
+    if (!expiredReservations.remove(w.request().requestId())) {
+      waiting.addFirst(w);
+    }
   }
 
   private Behavior<Command> onRequestExpired(RequestExpired e) {
@@ -404,13 +417,26 @@ public final class Supervisor {
       Waiting w = it.next();
       if (w.request().requestId().equals(e.requestId())) {
         it.remove();
-        refuse(w.request(), "no worker of kind '" + settings.kind() + "' within "
-            + seconds(w.timeout()) + ": " + busyCount() + " of max " + settings.max() + " busy"
-            + (error == null ? "" : "; pool failed: " + error));
+        refuseExpired(w);
+        return next();
+      }
+    }
+    // its worker has not answered the reservation (a hung worker answers nothing): the request
+    // still ends on time, and is not queued again when that reservation fails
+    for (Waiting w : reserving.values()) {
+      if (w.request().requestId().equals(e.requestId())) {
+        expiredReservations.add(e.requestId());
+        refuseExpired(w);
         break;
       }
     }
     return next();
+  }
+
+  private void refuseExpired(Waiting w) {
+    refuse(w.request(), "no worker of kind '" + settings.kind() + "' within "
+        + seconds(w.timeout()) + ": " + busyCount() + " of max " + settings.max() + " busy"
+        + (error == null ? "" : "; pool failed: " + error));
   }
 
   private void failWaiting(String reason) {
@@ -488,7 +514,7 @@ public final class Supervisor {
     }
     Waiting w = reserving.remove(slot.leaseId);
     if (w != null) {
-      waiting.addFirst(w);
+      requeue(w);
     } else if (slot.holder != null) {
       slot.holder.tell(new WorkEvent.WorkerLost(slot.leaseId, cause, workTimedOut));
       leasesByClient.computeIfPresent(slot.clientId, (k, n) -> n > 1 ? n - 1 : null);
