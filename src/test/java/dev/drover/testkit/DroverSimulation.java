@@ -158,6 +158,10 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
 
   @Override
   public void beforeEach(ExtensionContext context) {
+    if (kit == null) {
+      throw new IllegalStateException("register DroverSimulation with @RegisterExtension in a "
+          + "static field: it starts its cluster once, before all tests of the class");
+    }
     random = new Random(seed ^ context.getUniqueId().hashCode());
   }
 
