@@ -7,7 +7,7 @@
  * simulation's seed.
  *
  * <p>It lives in Drover's test sources so that it needs nothing beyond test-scoped libraries
- * (JUnit 5, AssertJ, Awaitility, {@code pekko-actor-testkit-typed}); a host uses it through
+ * (JUnit 5, Awaitility, {@code pekko-actor-testkit-typed}); a host uses it through
  * Drover's test jar.
  */
 package dev.drover.testkit;
