@@ -206,12 +206,18 @@ public final class RandomLoad {
     }
   }
 
-  /** A worker picked by {@code aux}: an idle one or a leased one, by its parity. */
+  /**
+   * A worker picked by {@code aux}: an idle one or a leased one, by its parity, among those
+   * whose current worker started (a slot being relaunched has none to aim at).
+   */
   private java.util.Optional<Integer> slot(int aux) {
     PoolStatus status = simulation.supervisor(kind).status();
-    List<Integer> slots = aux % 2 == 0 ? PoolView.idleSlots(status) : PoolView.leasedSlots(status);
+    List<Integer> started =
+        simulation.workers(kind).current().stream().map(SimulatedWorker::slot).toList();
+    List<Integer> slots = (aux % 2 == 0 ? PoolView.idleSlots(status)
+        : PoolView.leasedSlots(status)).stream().filter(started::contains).toList();
     if (slots.isEmpty()) {
-      slots = simulation.workers(kind).current().stream().map(SimulatedWorker::slot).toList();
+      slots = started;
     }
     return slots.isEmpty() ? java.util.Optional.empty()
         : java.util.Optional.of(slots.get((aux / 2) % slots.size()));
