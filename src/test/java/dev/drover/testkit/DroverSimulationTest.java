@@ -98,6 +98,20 @@ class DroverSimulationTest {
   }
 
   @Test
+  void delayedMessagesToTheSupervisorStillLeaseAWorker() throws Exception {
+    // given the next three messages to the supervisor are delayed
+    SimulatedClient client = sim.client("square");
+    sim.step("delay the supervisor", () -> sim.faults().delaySupervisor("square", 3,
+        Duration.ofMillis(300)));
+
+    // when a client asks for a worker, then it gets one and its work succeeds
+    WorkerLease lease = get(client.requestWorker(Duration.ofSeconds(5)));
+    assertThat(get(client.submit(lease, IntNode.valueOf(6)).result()).asInt()).isEqualTo(36);
+    get(client.release(lease));
+    sim.settle();
+  }
+
+  @Test
   void aDroppedClientsLeaseEnds() throws Exception {
     // given a client holding a lease
     SimulatedClient client = sim.client("square");

@@ -50,6 +50,15 @@ public final class Faults {
     return worker;
   }
 
+  /**
+   * Delays each of the next {@code messages} messages to the supervisor of {@code kind} (from
+   * clients, slots and workers alike) by {@code by}.
+   */
+  public void delaySupervisor(String kind, int messages, Duration by) {
+    simulation.supervisor(kind).delayNext(messages, by);
+    count("delay messages");
+  }
+
   /** An idle worker of the pool, picked with the simulation's random, if one is idle. */
   public Optional<Integer> idleSlot(String kind, Random random) {
     return pick(PoolView.idleSlots(simulation.supervisor(kind).status()), random);

@@ -4,7 +4,11 @@ import dev.drover.node.PoolSettings;
 import dev.drover.node.PoolStatus;
 import dev.drover.node.Supervisor;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -28,6 +32,8 @@ public final class SimulatedSupervisor {
   private volatile ActorRef<Supervisor.Command> ref;
   private volatile boolean crash;
   private volatile boolean running;
+  private volatile Duration delay = Duration.ZERO;
+  private final AtomicInteger toDelay = new AtomicInteger();
 
   /** The crash a simulation injects; the supervisor's parent restarts it. */
   static final class SimulatedCrash extends RuntimeException {
@@ -92,13 +98,25 @@ public final class SimulatedSupervisor {
     ref.tell(new Supervisor.ResetPool("simulated crash"));
   }
 
+  void delayNext(int messages, Duration by) {
+    delay = by;
+    toDelay.set(messages);
+  }
+
   void stop() {
     running = false;
     kit.stop(ref, Duration.ofSeconds(30));
   }
 
-  /** Throws the simulated crash in the supervisor's own thread at its next message. */
+  /**
+   * Throws the simulated crash in the supervisor's own thread at its next message, and delays
+   * the messages it is told to delay.
+   */
   private final class CrashGate extends BehaviorInterceptor<Supervisor.Command, Supervisor.Command> {
+    /** Messages sent again after their delay, which pass the second time. */
+    private final Set<Supervisor.Command> delayed =
+        Collections.newSetFromMap(new IdentityHashMap<>());
+
     CrashGate() {
       super(Supervisor.Command.class);
     }
@@ -110,6 +128,11 @@ public final class SimulatedSupervisor {
       if (crash) {
         crash = false;
         throw new SimulatedCrash();
+      }
+      if (!delayed.remove(msg) && toDelay.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        delayed.add(msg);
+        ctx.asJava().scheduleOnce(delay, ctx.asJava().getSelf(), msg);
+        return Behaviors.same();
       }
       return target.apply(ctx, msg);
     }
