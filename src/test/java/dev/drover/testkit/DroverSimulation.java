@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
@@ -404,12 +405,16 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
    * invariants of a settled simulation.
    */
   public void settle() {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-        .alias("every request, work and release ends")
-        .until(() -> {
-          tick();
-          return outstanding.count() == 0;
-        });
+    try {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+          .until(() -> {
+            tick();
+            return outstanding.count() == 0;
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(outstanding.count() + " requests, works or releases did not end "
+          + "within " + WAIT + ", e.g. " + outstanding.sample());
+    }
     invariants.checkSettled(List.copyOf(clients));
   }
 

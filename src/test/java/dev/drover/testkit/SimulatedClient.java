@@ -57,7 +57,7 @@ public final class SimulatedClient {
    */
   public Work submit(WorkerLease lease, JsonNode input) {
     Work work = lease.submit(input, payload -> { });
-    outstanding.follow("work " + work.id() + " of " + id(), work.result());
+    outstanding.follow("work " + work.id() + " of " + id() + " on " + lease, work.result());
     work.result().whenComplete((result, error) -> {
       int runs = ledger.runs(work.id());
       if (error == null && runs != 1) {
