@@ -1,6 +1,7 @@
 package dev.drover.node;
 
 import dev.drover.observe.Transition;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.List;
 

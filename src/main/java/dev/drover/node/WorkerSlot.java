@@ -1,5 +1,6 @@
 package dev.drover.node;
 
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;

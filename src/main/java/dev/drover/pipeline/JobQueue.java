@@ -1,8 +1,8 @@
 package dev.drover.pipeline;
 
-import dev.drover.node.CborSerializable;
 import dev.drover.pipeline.JobRecord.Phase;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
