@@ -75,6 +75,17 @@ class PekkoSettingsTest {
   }
 
   @Test
+  void aHostsSerializationBindingsAreAddedToDrovers() {
+    Config config = DroverConfig.load(ConfigFactory.empty(), ConfigFactory.parseString(
+        "pekko.actor.serialization-bindings { \"com.example.HostMessage\" = jackson-json }"),
+        LOADER);
+
+    assertThat(config.getObject("pekko.actor.serialization-bindings").unwrapped())
+        .containsEntry("com.example.HostMessage", "jackson-json")
+        .containsEntry("dev.drover.serialization.CborSerializable", "jackson-cbor");
+  }
+
+  @Test
   void droversReferenceConfSetsOnlyDroversKeys() throws IOException {
     URL pekkoSettings = LOADER.getResource(DroverConfig.PEKKO_SETTINGS);
     URL reference = new URL(pekkoSettings.toString()
