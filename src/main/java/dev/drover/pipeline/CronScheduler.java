@@ -2,6 +2,8 @@ package dev.drover.pipeline;
 
 import com.cronutils.model.time.ExecutionTime;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.CronSchedule;
+import dev.drover.pipeline.definition.PipelineDefinition;
 import dev.drover.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,6 +2,8 @@ package dev.drover.pipeline;
 
 import dev.drover.pipeline.JobRecord.Phase;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.QueueStrategy;
 import dev.drover.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;

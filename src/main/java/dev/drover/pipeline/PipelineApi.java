@@ -5,6 +5,7 @@ import dev.drover.flow.CompletionResult;
 import dev.drover.node.ClusterView;
 import dev.drover.node.NodePool;
 import dev.drover.node.PoolStatus;
+import dev.drover.pipeline.definition.QueueStrategy;
 import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;

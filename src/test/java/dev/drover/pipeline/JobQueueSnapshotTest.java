@@ -9,6 +9,8 @@ import dev.drover.config.DroverConfig;
 import dev.drover.flow.FlowConfig;
 import dev.drover.pipeline.JobRecord.Phase;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.PipelinesLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

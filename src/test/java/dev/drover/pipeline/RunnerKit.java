@@ -11,6 +11,8 @@ import dev.drover.node.PoolSettings;
 import dev.drover.node.Supervisor;
 import dev.drover.pipeline.PipelineApi.JobView;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.PipelinesLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

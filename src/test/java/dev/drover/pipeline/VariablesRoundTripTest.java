@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.config.DroverConfig;
+import dev.drover.pipeline.template.ScriptTemplate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
