@@ -59,10 +59,10 @@ final class DemoCommand implements Callable<Integer> {
       PoolStatus status = AskPattern.<Supervisor.Command, PoolStatus>ask(system,
           Supervisor.GetStatus::new, Duration.ofSeconds(5), system.scheduler())
           .toCompletableFuture().get();
-      if (status.state().equals("PoolReady") && status.idle() > 0) {
+      if (status.state() == dev.drover.node.SupervisorState.POOL_READY && status.idle() > 0) {
         return;
       }
-      if (status.state().equals("ErrPool") || System.nanoTime() > deadline) {
+      if (status.state() == dev.drover.node.SupervisorState.ERR_POOL || System.nanoTime() > deadline) {
         throw new IllegalStateException("the demo's pool did not get ready: " + status.state()
             + (status.error() == null ? "" : " (" + status.error() + ")"));
       }
