@@ -1,0 +1,116 @@
+package dev.drover.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.typesafe.config.ConfigFactory;
+import dev.drover.demo.Squaring;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pool's timers run on the actor scheduler: with manual time, idle workers are retired when
+ * the test says time has passed, not when a wall clock does.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IdleRetirementManualTimeTest {
+  private static final Duration RETIRE_AFTER = Duration.ofSeconds(30);
+
+  @JUnit5TestKit
+  ActorTestKit kit = new JUnit5TestKitBuilder()
+      .withName(NodeSystem.NAME)
+      .withCustomConfig(ManualTime.config()
+          // a manual-time system cannot run its shutdown tasks on timers: it would never stop
+          .withFallback(ConfigFactory.parseString(
+              "pekko.coordinated-shutdown.run-by-actor-system-terminate = off"))
+          .withFallback(TestPools.nodeConfig("supervisor")))
+      .build();
+
+  @TempDir Path data;
+
+  private ManualTime time() {
+    return ManualTime.get(kit.system());
+  }
+
+  private PoolStatus status(ActorRef<Supervisor.Command> supervisor) {
+    TestProbe<PoolStatus> probe = kit.createTestProbe();
+    supervisor.tell(new Supervisor.GetStatus(probe.ref()));
+    return probe.receiveMessage();
+  }
+
+  /** Lets manual time pass in small steps until the pool's status matches. */
+  private PoolStatus advanceUntil(ActorRef<Supervisor.Command> supervisor,
+      Predicate<PoolStatus> condition) {
+    PoolStatus[] last = new PoolStatus[1];
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      time().timePasses(Duration.ofMillis(100));
+      last[0] = status(supervisor);
+      return condition.test(last[0]);
+    });
+    return last[0];
+  }
+
+  /** Waits, without letting manual time pass, until the pool's status matches. */
+  private PoolStatus awaitStatus(ActorRef<Supervisor.Command> supervisor,
+      Predicate<PoolStatus> condition) {
+    PoolStatus[] last = new PoolStatus[1];
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      last[0] = status(supervisor);
+      return condition.test(last[0]);
+    });
+    return last[0];
+  }
+
+  private Supervisor.LeaseGranted lease(ActorRef<Supervisor.Command> supervisor,
+      TestProbe<WorkEvent> holder, String requestId) {
+    TestProbe<Supervisor.LeaseReply> reply = kit.createTestProbe();
+    supervisor.tell(new Supervisor.RequestWorker("client-" + requestId, requestId, holder.ref(),
+        Duration.ofMinutes(5), reply.ref()));
+    return reply.expectMessageClass(Supervisor.LeaseGranted.class, Duration.ofSeconds(20));
+  }
+
+  @Test
+  void idleWorkersAboveMinAreRetiredOnlyAfterRetireIdleAfterHasPassed() {
+    // given a pool of min 1, max 2, retiring idle extras after 30 s, heartbeats out of the way
+    PoolSettings settings = TestPools.settings("manual", Squaring.class.getName(), 1, 0, 2, data)
+        .toBuilder()
+        .retireIdleAfter(RETIRE_AFTER)
+        .heartbeat(Duration.ofHours(1), Duration.ofHours(2))
+        .build();
+    ActorRef<Supervisor.Command> supervisor =
+        TestPools.spawnSupervisor(kit, settings, new InProcessLauncher());
+    advanceUntil(supervisor, s -> s.state() == SupervisorState.POOL_READY && s.idle() == 1);
+
+    // and two workers leased, so the pool grew to two, then both released
+    TestProbe<WorkEvent> holder = kit.createTestProbe();
+    Supervisor.LeaseGranted first = lease(supervisor, holder, "r1");
+    Supervisor.LeaseGranted second = lease(supervisor, holder, "r2");
+    first.worker().tell(new Worker.Release(first.leaseId(), holder.ref()));
+    second.worker().tell(new Worker.Release(second.leaseId(), holder.ref()));
+    PoolStatus released = awaitStatus(supervisor, s -> s.idle() == 2);
+    assertThat(released.target()).isEqualTo(1);
+
+    // when less than retire-idle-after passes, then both workers stay
+    time().timePasses(RETIRE_AFTER.minusSeconds(1));
+    assertThat(awaitStatus(supervisor, s -> s.idle() == 2).workers()).hasSize(2);
+
+    // when it has passed, then the extra worker is retired and the pool is back at min
+    time().timePasses(Duration.ofSeconds(2));
+    PoolStatus shrunk = awaitStatus(supervisor, s -> s.workers().size() == 1);
+    assertThat(shrunk.idle()).isEqualTo(1);
+    assertThat(shrunk.state()).isEqualTo(SupervisorState.POOL_READY);
+  }
+}
