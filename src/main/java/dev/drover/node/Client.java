@@ -77,7 +77,7 @@ public final class Client {
 
   /** The client's state as {@link GetState} reports it. */
   public record State(ClientState name, String supervisor, List<String> leases, String lastError,
-      List<Transition<ClientState>> transitions) {}
+      List<Transition<ClientState>> transitions, int illegalTransitions) {}
 
   /** A granted lease, as the facade receives it; {@code lost} completes if the worker dies. */
   public record Lease(String leaseId, int slot, long pid, String workerPath,
@@ -591,7 +591,7 @@ public final class Client {
 
   private State state() {
     return new State(log.current(), supervisor == null ? null : supervisor.path().toString(),
-        List.copyOf(leases.keySet()), lastError, log.entries());
+        List.copyOf(leases.keySet()), lastError, log.entries(), log.illegal());
   }
 
   private Behavior<Command> stashOrFail(Command c) {

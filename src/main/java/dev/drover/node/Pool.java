@@ -256,6 +256,9 @@ final class Pool {
     if (slot == null || !incarnation.equals(slot.incarnation)) {
       return;
     }
+    if (!WorkerState.allowed(t.from(), t.to())) {
+      illegalMoves++;
+    }
     if (slot.transitions.size() == settings.transitionLogSize()) {
       slot.transitions.removeFirst();
     }
@@ -381,7 +384,10 @@ final class Pool {
     return leasesByClient.getOrDefault(clientId, 0);
   }
 
-  /** Slot moves the {@link SlotState} table did not allow; zero unless there is a bug. */
+  /**
+   * Slot moves the {@link SlotState} table did not allow, and worker moves reported that the
+   * {@link WorkerState} table does not; zero unless there is a bug.
+   */
   int illegalMoves() {
     return illegalMoves;
   }

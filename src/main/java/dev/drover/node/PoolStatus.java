@@ -22,12 +22,14 @@ import java.util.List;
  * @param workers every slot of the pool
  * @param transitions the supervisor's own transitions, oldest first
  * @param availability the transitions of its {@code WorkersAvailable} flag, oldest first
+ * @param illegalTransitions moves its tables did not allow: of the supervisor, its flag, its
+ *     slots, and those its workers reported; zero unless Drover has a bug
  */
 public record PoolStatus(
     String kind, SupervisorState state, boolean workersAvailable, String error, int min, int warm,
     int max, int target, int idle, int busy, int waitingRequests, List<WorkerStatus> workers,
-    List<Transition<SupervisorState>> transitions, List<Transition<Availability>> availability)
-    implements CborSerializable {
+    List<Transition<SupervisorState>> transitions, List<Transition<Availability>> availability,
+    int illegalTransitions) implements CborSerializable {
 
   /**
    * The state of one slot of the pool as its supervisor keeps it: the slot's process lifecycle

@@ -461,7 +461,7 @@ public final class Supervisor {
     g.replyTo().tell(new PoolStatus(settings.kind(), log.current(), pool.idle() > 0, error,
         settings.min(), settings.warm(), settings.max(), pool.target(), pool.idle(),
         pool.busy(), pool.waiting(), pool.workers(Instant.now()), log.entries(),
-        availability.entries()));
+        availability.entries(), log.illegal() + availability.illegal() + pool.illegalMoves()));
     return Behaviors.same();
   }
 

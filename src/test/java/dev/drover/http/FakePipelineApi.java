@@ -265,7 +265,7 @@ final class FakePipelineApi implements PipelineApi {
         List.of(new Transition<>("worker/1", WorkerState.STARTING, WorkerState.IDLE,
             "registered with slot 1", at)));
     return CompletableFuture.completedFuture(new PoolStatus("shell", SupervisorState.POOL_READY,
-        true, null, 1, 1, 4, 1, 1, 0, 0, List.of(worker), List.of(ready), List.of()));
+        true, null, 1, 1, 4, 1, 1, 0, 0, List.of(worker), List.of(ready), List.of(), 0));
   }
 
   @Override

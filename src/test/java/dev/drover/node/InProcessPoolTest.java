@@ -321,6 +321,13 @@ class InProcessPoolTest {
           .containsSubsequence(SupervisorState.STARTING, SupervisorState.POOL_STARTING,
               SupervisorState.POOL_READY);
       assertThat(status.workersAvailable()).isTrue();
+      // and no actor made a move its table does not allow
+      assertThat(status.illegalTransitions()).isZero();
+      assertThat(state.illegalTransitions()).isZero();
+      // and the typed states survive serialization as the labels users see
+      kit.serializationTestKit().verifySerialization(status, true);
+      kit.serializationTestKit().verifySerialization(new Supervisor.WorkerStateChanged(1, "inc",
+          status.workers().get(0).transitions().get(0)), true);
     }
   }
 

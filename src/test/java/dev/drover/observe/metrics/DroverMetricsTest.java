@@ -33,7 +33,7 @@ class DroverMetricsTest {
   private static NodePool pool(WorkerStatus... workers) {
     return new NodePool("pekko://drover@127.0.0.1:1", new PoolStatus("shell",
         SupervisorState.POOL_READY, true, null, 1, 1, 4, 2, 1, 1, 0, List.of(workers), List.of(),
-        List.of()), null);
+        List.of(), 0), null);
   }
 
   private static WorkerStatus worker(
