@@ -167,8 +167,9 @@ public final class Client {
     com.typesafe.config.Config config = context.getSystem().settings().config();
     this.outputWindow = config.getBytes("drover.node.client.output-window");
     this.maxInputBytes = config.getBytes("drover.node.client.max-input-size");
-    this.log = new TransitionLog<>("client/" + clientId, transitionLogSize, ClientState::allowed, t ->
-        context.getSystem().eventStream().tell(new EventStream.Publish<>(t)));
+    this.log = new TransitionLog<>("client/" + clientId, transitionLogSize,
+        ClientState::allowed, t -> context.getSystem().eventStream().tell(
+            new EventStream.Publish<>(t)));
     this.workEvents = context.messageAdapter(WorkEvent.class, FromWorker::new);
     this.leaseReplies = context.messageAdapter(Supervisor.LeaseReply.class, LeaseReplied::new);
   }

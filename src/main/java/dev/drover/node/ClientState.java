@@ -54,7 +54,10 @@ public enum ClientState {
     return requests > 0 ? WORKER_REQUESTED : leases > 0 ? WORKER_READY : SUPER_READY;
   }
 
-  /** The transition table: whether a client may move from {@code from} (null: none) to {@code to}. */
+  /**
+   * The transition table: whether a client may move from {@code from} (null: none) to
+   * {@code to}.
+   */
   public static boolean allowed(ClientState from, ClientState to) {
     if (from == null) {
       return to == DISCONNECTED || to == CONNECTING_SUPERVISOR;

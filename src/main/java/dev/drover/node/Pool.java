@@ -109,7 +109,7 @@ final class Pool {
     waiting.addLast(new Waiting(request, timeout));
   }
 
-  /** Pairs waiting requests with idle workers, oldest request first; each slot becomes Reserving. */
+  /** Pairs waiting requests with idle workers, oldest request first; the slots become Reserving. */
   List<Reservation> dispatch(Supplier<String> leaseIds) {
     List<Reservation> out = new ArrayList<>();
     while (!waiting.isEmpty()) {
@@ -300,7 +300,10 @@ final class Pool {
     }
   }
 
-  /** The slots that became idle since the last call, for the supervisor's retirement timers. */
+  /**
+   * The slots that became idle since the last call, for the supervisor's retirement timers
+   * (none when {@code retire-idle-after} is zero: an idle slot may be retired at once).
+   */
   List<NewlyIdle> takeNewlyIdle() {
     List<NewlyIdle> out = List.copyOf(newlyIdle);
     newlyIdle.clear();
@@ -417,8 +420,11 @@ final class Pool {
   private void becomeIdle(Slot slot) {
     move(slot, SlotState.IDLE);
     slot.idleSeq = ++idleCounter;
-    slot.idleLongEnough = settings.retireIdleAfter().isZero() || settings.retireIdleAfter().isNegative();
-    newlyIdle.add(new NewlyIdle(slot.id, slot.idleSeq));
+    Duration retireAfter = settings.retireIdleAfter();
+    slot.idleLongEnough = retireAfter.isZero() || retireAfter.isNegative();
+    if (!slot.idleLongEnough) {
+      newlyIdle.add(new NewlyIdle(slot.id, slot.idleSeq));
+    }
   }
 
   /** Ends the slot's lease as lost; a reservation still on its way puts its request back. */

@@ -78,7 +78,13 @@ public record PoolStatus(
       return this == RESERVING || this == RESERVED || this == BUSY;
     }
 
-    /** The transition table: whether a slot may move from {@code from} (null: none) to {@code to}. */
+    /**
+
+     * The transition table: whether a slot may move from {@code from} (null: none) to
+
+     * {@code to}.
+
+     */
     public static boolean allowed(SlotState from, SlotState to) {
       if (from == null) {
         return to == LAUNCHING;

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -215,34 +216,39 @@ public final class Supervisor {
   private Behavior<Command> poolStarting(String cause) {
     log.record(SupervisorState.POOL_STARTING, cause);
     timers.startTimerWithFixedDelay(new PoolTick(), POOL_TICK);
-    return step(pooling());
+    return settlePooling(pooling());
   }
 
   /**
    * PoolStarting and PoolReady: leases workers, grows, repairs and shrinks the pool. After every
-   * message {@link #step} moves between the two as the number of ready workers calls for.
+   * message {@link #settlePooling} moves between the two as the number of ready workers calls
+   * for.
    */
   private Behavior<Command> pooling() {
-    return poolEvents(this::onSlotGaveUp)
-        .onMessage(RequestWorker.class, this::onRequest)
+    return poolEvents(() -> settlePooling(Behaviors.same()))
+        .onMessage(RequestWorker.class, r -> {
+          onRequest(r);
+          return settlePooling(Behaviors.same());
+        })
         .onMessage(ResetPool.class, r -> Behaviors.same())
+        .onSignal(ChildFailed.class, this::onSlotGaveUp)
+        .onSignal(Terminated.class, t -> {
+          removeSlot(t.getRef(), "stopped");
+          return settlePooling(Behaviors.same());
+        })
         .build();
   }
 
-  /** A slot exceeded its restart limit: requests are refused with the cause until a reset. */
+  /**
+   * A slot exceeded its restart limit: requests are refused with the cause until a reset, and
+   * the pool neither grows nor is repaired.
+   */
   private Behavior<Command> errPool(String cause) {
     error = cause;
     log.record(SupervisorState.ERR_POOL, cause);
     context.getLog().error("pool of kind '{}' failed: {}", settings.kind(), cause);
-    for (Pool.Waiting w : pool.drainWaiting()) {
-      timers.cancel(requestTimer(w.request()));
-      refuse(w.request(), "pool of kind '" + settings.kind() + "' failed: " + cause);
-    }
-    return poolEvents(f -> {
-          // another slot giving up changes nothing: the pool has failed already
-          removeSlot(f.getRef(), "gave up");
-          return Behaviors.same();
-        })
+    refuseWaiting();
+    return poolEvents(this::settleFailed)
         .onMessage(RequestWorker.class, r -> refuse(r, "pool of kind '" + settings.kind()
             + "' failed: " + error))
         .onMessage(ResetPool.class, r -> {
@@ -250,16 +256,20 @@ public final class Supervisor {
           pool.resetRestarts();
           return poolStarting("reset: " + r.reason());
         })
+        .onSignal(Terminated.class, t -> {
+          // a slot that stopped or gave up: the pool has failed already
+          removeSlot(t.getRef(), "stopped");
+          return settleFailed();
+        })
         .build();
   }
 
   /**
-   * What the pool states share: the slots' and workers' news, status and attach queries.
-   * {@code onGaveUp} is what a slot exceeding its restart limit means in the state; it is
-   * matched before {@link Terminated}, which {@link ChildFailed} extends.
+   * What the pool states share: the slots' and workers' news, status and attach queries. Each
+   * piece of news goes into the pool's books; {@code settle} is then what the state does after
+   * every message.
    */
-  private BehaviorBuilder<Command> poolEvents(
-      org.apache.pekko.japi.function.Function<ChildFailed, Behavior<Command>> onGaveUp) {
+  private BehaviorBuilder<Command> poolEvents(Supplier<Behavior<Command>> settle) {
     return Behaviors.receive(Command.class)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Attach.class, this::onAttach)
@@ -268,64 +278,101 @@ public final class Supervisor {
           pool.launched(l.slotId(), l.incarnation(), l.pid());
           return Behaviors.same();
         })
-        .onMessage(SlotReady.class, this::onSlotReady)
-        .onMessage(SlotFailed.class, this::onSlotFailed)
-        .onMessage(SlotRecycling.class, this::onSlotRecycling)
+        .onMessage(SlotReady.class, r -> {
+          pool.ready(r.slotId(), r.incarnation(), r.worker(), r.pid(), Instant.now());
+          return settle.get();
+        })
+        .onMessage(SlotFailed.class, f -> {
+          onSlotFailed(f);
+          return settle.get();
+        })
+        .onMessage(SlotRecycling.class, r -> {
+          pool.recycling(r.slotId()).ifPresent(lost ->
+              tellLost(lost, "worker recycled: " + r.reason(), r.workTimedOut()));
+          return settle.get();
+        })
         .onMessage(WorkerStateChanged.class, c -> {
           pool.workerMoved(c.slotId(), c.incarnation(), c.transition());
-          return step(Behaviors.same());
+          return settle.get();
         })
-        .onMessage(ReservationConfirmed.class, this::onReservationConfirmed)
+        .onMessage(ReservationConfirmed.class, c -> {
+          onReservationConfirmed(c);
+          return settle.get();
+        })
         .onMessage(ReservationRefused.class, r -> {
           pool.refused(r.slotId(), r.leaseId());
-          return step(Behaviors.same());
+          return settle.get();
         })
-        .onMessage(RequestExpired.class, this::onRequestExpired)
+        .onMessage(RequestExpired.class, e -> {
+          onRequestExpired(e);
+          return settle.get();
+        })
         .onMessage(IdleLongEnough.class, i -> {
           pool.idleLongEnough(i.slotId(), i.idleSeq());
-          return step(Behaviors.same());
+          return settle.get();
         })
-        .onMessage(PoolTick.class, t -> step(Behaviors.same()))
-        .onSignal(ChildFailed.class, onGaveUp)
-        .onSignal(Terminated.class, this::onSlotStopped);
+        .onMessage(PoolTick.class, t -> settle.get());
   }
 
   /**
-   * After each message of a pool state: serves waiting requests, resizes the pool (not in
-   * ErrPool, which neither grows nor is repaired), updates the availability flag, and moves
-   * between PoolStarting and PoolReady as the ready workers call for; else {@code stay}.
+   * After each message of PoolStarting or PoolReady: serves waiting requests, resizes the pool,
+   * and moves between the two as the ready workers call for; else {@code stay}.
    */
-  private Behavior<Command> step(Behavior<Command> stay) {
+  private Behavior<Command> settlePooling(Behavior<Command> stay) {
+    dispatch();
+    resize();
+    armIdleTimers();
+    updateAvailability();
+    SupervisorState next = SupervisorState.pooling(pool.ready(), settings.min());
+    if (next == log.current()) {
+      return stay;
+    }
+    log.record(next, next == SupervisorState.POOL_READY
+        ? "min " + settings.min() + " workers ready"
+        : "only " + pool.ready() + " of min " + settings.min() + " workers ready");
+    return pooling();
+  }
+
+  /**
+   * After each message of ErrPool: the books change, the pool's size does not, and a request
+   * put back to wait (its reservation was refused or its worker lost) is refused.
+   */
+  private Behavior<Command> settleFailed() {
+    refuseWaiting();
+    armIdleTimers();
+    updateAvailability();
+    return Behaviors.same();
+  }
+
+  private void refuseWaiting() {
+    for (Pool.Waiting w : pool.drainWaiting()) {
+      timers.cancel(requestTimer(w.request()));
+      refuse(w.request(), "pool of kind '" + settings.kind() + "' failed: " + error);
+    }
+  }
+
+  /** Sends the reservations the pool pairs from waiting requests and idle workers. */
+  private void dispatch() {
     for (Pool.Reservation r : pool.dispatch(() -> UUID.randomUUID().toString())) {
       r.worker().tell(new Worker.Reserve(r.leaseId(), r.request().clientId(),
           r.request().holder(), context.getSelf()));
     }
-    SupervisorState state = log.current();
-    if (state != SupervisorState.ERR_POOL) {
-      resize();
-    }
+  }
+
+  /** Each slot that became idle may be retired after {@code retire-idle-after}, on a timer. */
+  private void armIdleTimers() {
     for (Pool.NewlyIdle idle : pool.takeNewlyIdle()) {
-      if ((!settings.retireIdleAfter().isZero() && !settings.retireIdleAfter().isNegative())) {
-        timers.startSingleTimer("idle-" + idle.slot(),
-            new IdleLongEnough(idle.slot(), idle.idleSeq()), settings.retireIdleAfter());
-      }
+      timers.startSingleTimer("idle-" + idle.slot(),
+          new IdleLongEnough(idle.slot(), idle.idleSeq()), settings.retireIdleAfter());
     }
+  }
+
+  private void updateAvailability() {
     Availability available = Availability.of(pool.idle());
     if (available != availability.current()) {
       availability.record(available, available == Availability.SOME_IDLE
           ? pool.idle() + " worker(s) idle" : "no worker idle");
     }
-    if (state == SupervisorState.ERR_POOL) {
-      return stay;
-    }
-    SupervisorState next = SupervisorState.pooling(pool.ready(), settings.min());
-    if (next != state) {
-      log.record(next, next == SupervisorState.POOL_READY
-          ? "min " + settings.min() + " workers ready"
-          : "only " + pool.ready() + " of min " + settings.min() + " workers ready");
-      return pooling();
-    }
-    return stay;
   }
 
   // ---- clients ----
@@ -335,15 +382,16 @@ public final class Supervisor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onRequest(RequestWorker r) {
+  /** Queues the request, with its timer, unless the client holds its maximum of leases. */
+  private void onRequest(RequestWorker r) {
     String refusal = pool.refusal(r.clientId());
     if (refusal != null) {
-      return refuse(r, refusal);
+      refuse(r, refusal);
+      return;
     }
     Duration timeout = r.timeout() == null ? settings.requestTimeout() : r.timeout();
     pool.enqueue(r, timeout);
     timers.startSingleTimer(requestTimer(r), new RequestExpired(r.requestId()), timeout);
-    return step(Behaviors.same());
   }
 
   private static String requestTimer(RequestWorker r) {
@@ -355,55 +403,42 @@ public final class Supervisor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onReservationConfirmed(ReservationConfirmed c) {
+  private void onReservationConfirmed(ReservationConfirmed c) {
     pool.confirmed(c.slotId(), c.leaseId()).ifPresent(g -> {
       RequestWorker r = g.request();
       timers.cancel(requestTimer(r));
       r.replyTo().tell(new LeaseGranted(r.requestId(), g.leaseId(), settings.kind(),
           g.slot().id, g.slot().pid, g.slot().worker));
     });
-    return step(Behaviors.same());
   }
 
-  private Behavior<Command> onRequestExpired(RequestExpired e) {
+  private void onRequestExpired(RequestExpired e) {
     pool.expire(e.requestId()).ifPresent(w ->
         refuse(w.request(), "no worker of kind '" + settings.kind() + "' within "
             + seconds(w.timeout()) + ": " + pool.busy() + " of max " + settings.max() + " busy"
             + (error == null ? "" : "; pool failed: " + error)));
-    return step(Behaviors.same());
   }
 
   // ---- slots and workers ----
 
-  private Behavior<Command> onSlotReady(SlotReady r) {
-    if (!pool.ready(r.slotId(), r.incarnation(), r.worker(), r.pid(), Instant.now())) {
-      return Behaviors.same();
-    }
-    return step(Behaviors.same());
-  }
-
-  private Behavior<Command> onSlotFailed(SlotFailed f) {
+  private void onSlotFailed(SlotFailed f) {
     if (pool.slot(f.slotId()).isEmpty()) {
-      return Behaviors.same();
+      return;
     }
     context.getSystem().eventStream().tell(new EventStream.Publish<>(
         new RunEvents.WorkerFailed(settings.kind(), f.slotId(), f.cause())));
     pool.failed(f.slotId(), f.cause()).ifPresent(lost -> tellLost(lost,
         "worker of slot " + f.slotId() + " lost: " + f.cause(), false));
-    return step(Behaviors.same());
-  }
-
-  private Behavior<Command> onSlotRecycling(SlotRecycling r) {
-    pool.recycling(r.slotId()).ifPresent(lost ->
-        tellLost(lost, "worker recycled: " + r.reason(), r.workTimedOut()));
-    return step(Behaviors.same());
   }
 
   private void tellLost(Pool.LostLease lost, String cause, boolean workTimedOut) {
     lost.holder().tell(new WorkEvent.WorkerLost(lost.leaseId(), cause, workTimedOut));
   }
 
-  /** A slot exceeded its restart limit: the pool fails. */
+  /**
+   * A slot exceeded its restart limit: the pool fails. Matched before {@link Terminated}, which
+   * {@link ChildFailed} extends.
+   */
   private Behavior<Command> onSlotGaveUp(ChildFailed failed) {
     Pool.Slot slot = removeSlot(failed.getRef(), "gave up");
     if (slot == null) {
@@ -412,11 +447,6 @@ public final class Supervisor {
     return errPool("slot " + slot.id + " restarted " + slot.restarts + " times without "
         + settings.restartWindow() + " of calm (restart.max-restarts " + settings.maxRestarts()
         + "); last failure: " + slot.lastError);
-  }
-
-  private Behavior<Command> onSlotStopped(Terminated t) {
-    removeSlot(t.getRef(), "stopped");
-    return step(Behaviors.same());
   }
 
   /** Forgets the slot of {@code ref}, telling its lease's holder; the slot, or null if unknown. */

@@ -45,7 +45,10 @@ public enum SupervisorState {
     return ready >= min ? POOL_READY : POOL_STARTING;
   }
 
-  /** The transition table: whether a supervisor may move from {@code from} (null: none) to {@code to}. */
+  /**
+   * The transition table: whether a supervisor may move from {@code from} (null: none) to
+   * {@code to}.
+   */
   public static boolean allowed(SupervisorState from, SupervisorState to) {
     if (from == null) {
       return to == STARTING;

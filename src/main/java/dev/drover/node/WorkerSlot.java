@@ -102,7 +102,13 @@ public final class WorkerSlot {
       return label;
     }
 
-    /** The transition table: whether a slot may move from {@code from} (null: none) to {@code to}. */
+    /**
+
+     * The transition table: whether a slot may move from {@code from} (null: none) to
+
+     * {@code to}.
+
+     */
     static boolean allowed(State from, State to) {
       if (from == null) {
         return to == LAUNCHING;

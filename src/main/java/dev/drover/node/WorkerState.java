@@ -41,7 +41,10 @@ public enum WorkerState {
     return label;
   }
 
-  /** The transition table: whether a worker may move from {@code from} (null: none) to {@code to}. */
+  /**
+   * The transition table: whether a worker may move from {@code from} (null: none) to
+   * {@code to}.
+   */
   public static boolean allowed(WorkerState from, WorkerState to) {
     if (from == null) {
       return to == STARTING;

@@ -48,7 +48,8 @@ public final class TransitionLog<S extends Enum<S>> {
   TransitionLog(String actor, int capacity, BiPredicate<S, S> allowed,
       Consumer<Transition<S>> publisher, Clock clock) {
     if (capacity < 1) {
-      throw new IllegalArgumentException("a transition log keeps at least one entry, got " + capacity);
+      throw new IllegalArgumentException(
+          "a transition log keeps at least one entry, got " + capacity);
     }
     this.actor = actor;
     this.capacity = capacity;
