@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.drover.demo.Squaring;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -15,18 +17,24 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pool's timers run on the actor scheduler: with manual time, idle workers are retired when
- * the test says time has passed, not when a wall clock does.
+ * The pool's timers run on the actor scheduler: with manual time, idle workers are retired and
+ * hung workers detected when the test says time has passed, not when a wall clock does.
+ *
+ * <p>Manual time that jumps delivers every timer due in the jump at once, before any answer to
+ * them can arrive: a test that wants heartbeats answered lets time pass in steps shorter than
+ * {@code heartbeat-timeout} (or, as here, sets heartbeats out of the way).
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class IdleRetirementManualTimeTest {
+class PoolTimersManualTimeTest {
   private static final Duration RETIRE_AFTER = Duration.ofSeconds(30);
 
   @JUnit5TestKit
@@ -112,5 +120,60 @@ class IdleRetirementManualTimeTest {
     PoolStatus shrunk = awaitStatus(supervisor, s -> s.workers().size() == 1);
     assertThat(shrunk.idle()).isEqualTo(1);
     assertThat(shrunk.state()).isEqualTo(SupervisorState.POOL_READY);
+  }
+
+  /** Starts a "worker" that registers with its slot and then answers nothing: a hung JVM. */
+  private static final class HungWorkerLauncher implements WorkerLauncher {
+    @Override
+    public WorkerProcess launch(LaunchRequest request,
+        ActorContext<WorkerSlot.Command> slotContext) {
+      ActorRef<Worker.Command> worker = slotContext.spawn(Behaviors.<Worker.Command>setup(ctx -> {
+        request.slot().tell(new WorkerSlot.Register(request.incarnation(), ctx.getSelf(), 1));
+        return Behaviors.ignore();
+      }), "hung-" + request.incarnation());
+      return new WorkerProcess() {
+        @Override
+        public long pid() {
+          return 1;
+        }
+
+        @Override
+        public CompletionStage<Integer> exited() {
+          return new CompletableFuture<>();
+        }
+
+        @Override
+        public void kill() {
+          slotContext.stop(worker);
+        }
+
+        @Override
+        public String describe() {
+          return "hung test worker";
+        }
+      };
+    }
+  }
+
+  @Test
+  void aWorkerThatStopsAnsweringHeartbeatsFailsItsSlotAfterTheManualTimeout() {
+    // given a slot whose worker registers and then answers no heartbeat, every 1 s, timeout 3 s
+    PoolSettings settings = TestPools.settings("hung", Squaring.class.getName(), 1, 0, 1, data)
+        .toBuilder()
+        .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3))
+        .build();
+    TestProbe<Supervisor.Command> supervisor = kit.createTestProbe();
+    kit.spawn(WorkerSlot.create(1, settings, new HungWorkerLauncher(), supervisor.ref()));
+    supervisor.expectMessageClass(Supervisor.SlotLaunched.class);
+    supervisor.expectMessageClass(Supervisor.SlotReady.class);
+
+    // when less than three timeouts pass (a fresh JVM gets three before its first answer),
+    // then the slot waits
+    time().expectNoMessageFor(Duration.ofSeconds(8), supervisor);
+
+    // when more have passed, then the slot fails, saying the worker is hung
+    time().timePasses(Duration.ofSeconds(3));
+    Supervisor.SlotFailed failed = supervisor.expectMessageClass(Supervisor.SlotFailed.class);
+    assertThat(failed.cause()).contains("missed heartbeats");
   }
 }
