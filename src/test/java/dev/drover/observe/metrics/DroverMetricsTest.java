@@ -47,7 +47,8 @@ class DroverMetricsTest {
     DroverMetrics metrics = DroverMetrics.get(kit.system());
 
     // given a scrape that sees one worker idle and one busy
-    metrics.scrape(null, List.of(pool(worker(1, SlotState.IDLE, 0, null), worker(2, SlotState.BUSY, 1, null))));
+    metrics.scrape(null, List.of(pool(worker(1, SlotState.IDLE, 0, null),
+        worker(2, SlotState.BUSY, 1, null))));
 
     // when the next scrape sees both idle
     String text = new String(metrics.scrape(null, List.of(pool(worker(1, SlotState.IDLE, 0, null),
