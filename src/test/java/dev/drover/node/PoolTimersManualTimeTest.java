@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pool's timers run on the actor scheduler: with manual time, idle workers are retired and
- * hung workers detected when the test says time has passed, not when a wall clock does.
+ * The pool's timers run on the actor scheduler: with manual time, idle workers are retired,
+ * unused leases end and hung workers are detected when the test says time has passed, not when
+ * a wall clock does.
  *
  * <p>Manual time that jumps delivers every timer due in the jump at once, before any answer to
  * them can arrive: a test that wants heartbeats answered lets time pass in steps shorter than
@@ -120,6 +121,31 @@ class PoolTimersManualTimeTest {
     PoolStatus shrunk = awaitStatus(supervisor, s -> s.workers().size() == 1);
     assertThat(shrunk.idle()).isEqualTo(1);
     assertThat(shrunk.state()).isEqualTo(SupervisorState.POOL_READY);
+  }
+
+  @Test
+  void aLeaseWithoutWorkEndsAfterTheManualLeaseIdleTimeout() {
+    // given a pool whose leases end after 10 s without work
+    PoolSettings settings = TestPools.settings("lease", Squaring.class.getName(), 1, 0, 1, data)
+        .toBuilder()
+        .leaseIdleTimeout(Duration.ofSeconds(10))
+        .heartbeat(Duration.ofHours(1), Duration.ofHours(2))
+        .build();
+    ActorRef<Supervisor.Command> supervisor =
+        TestPools.spawnSupervisor(kit, settings, new InProcessLauncher());
+    advanceUntil(supervisor, s -> s.state() == SupervisorState.POOL_READY && s.idle() == 1);
+    TestProbe<WorkEvent> holder = kit.createTestProbe();
+    Supervisor.LeaseGranted granted = lease(supervisor, holder, "idle-lease");
+
+    // when less than the timeout passes, then the lease holds
+    time().expectNoMessageFor(Duration.ofSeconds(9), holder);
+
+    // when it has passed, then the holder is told the lease ended, and why
+    time().timePasses(Duration.ofSeconds(2));
+    WorkEvent.LeaseEnded ended = holder.expectMessageClass(WorkEvent.LeaseEnded.class);
+    assertThat(ended.leaseId()).isEqualTo(granted.leaseId());
+    assertThat(ended.reason()).contains("lease-idle-timeout");
+    awaitStatus(supervisor, s -> s.idle() == 1 && s.busy() == 0);
   }
 
   /** Starts a "worker" that registers with its slot and then answers nothing: a hung JVM. */
