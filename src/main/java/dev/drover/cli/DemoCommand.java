@@ -8,6 +8,7 @@ import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.PoolStatus;
+import dev.drover.node.SupervisorState;
 import dev.drover.node.Supervisor;
 import dev.drover.node.WorkerLauncher;
 import dev.drover.node.WorkerLease;
@@ -59,10 +60,10 @@ final class DemoCommand implements Callable<Integer> {
       PoolStatus status = AskPattern.<Supervisor.Command, PoolStatus>ask(system,
           Supervisor.GetStatus::new, Duration.ofSeconds(5), system.scheduler())
           .toCompletableFuture().get();
-      if (status.state().equals("PoolReady") && status.idle() > 0) {
+      if (status.state() == SupervisorState.POOL_READY && status.idle() > 0) {
         return;
       }
-      if (status.state().equals("ErrPool") || System.nanoTime() > deadline) {
+      if (status.state() == SupervisorState.ERR_POOL || System.nanoTime() > deadline) {
         throw new IllegalStateException("the demo's pool did not get ready: " + status.state()
             + (status.error() == null ? "" : " (" + status.error() + ")"));
       }

@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import dev.drover.TestJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,10 +58,10 @@ class PrunnerCompatibilityTest {
       port = s.getLocalPort();
     }
     // prunner's configuration as its users' deployments give it: PRUNNER_* variables
-    ProcessBuilder builder = new ProcessBuilder(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-        "-Ddrover.node.launcher=in-process",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve")
+    List<String> command = TestJvm.java("512m");
+    command.addAll(List.of("-Ddrover.node.launcher=in-process",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("serve.log").toFile()));
     builder.environment().putAll(Map.of(

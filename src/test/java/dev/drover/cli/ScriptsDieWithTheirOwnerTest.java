@@ -25,6 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScriptsDieWithTheirOwnerTest {
   private static final Duration WITHIN = Duration.ofSeconds(5);
+  /**
+   * Kills per run: four in the suite (each starts a server, half of them with worker JVMs);
+   * {@code -Ddrover.test.kill-rounds=50} for a longer hunt.
+   */
+  private static final int ROUNDS = Integer.getInteger("drover.test.kill-rounds", 4);
 
   @TempDir Path dir;
   private final List<ServeProcess> servers = new ArrayList<>();
@@ -68,7 +73,7 @@ class ScriptsDieWithTheirOwnerTest {
                   - sleep {{ .m }} & sleep {{ .m }}; wait
         """);
     ServeProcess server = serve(defs, false).awaitUp();
-    for (int round = 0; round < 10; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
       String m = marker();
       Path starts = dir.resolve("starts-" + round);
       String job = server.schedule("sleepy", ServeProcess.JSON.writeValueAsString(

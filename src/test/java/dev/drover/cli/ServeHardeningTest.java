@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import dev.drover.TestJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,9 +67,9 @@ class ServeHardeningTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    List<String> command = new ArrayList<>(List.of("nohup",
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+    List<String> command = new ArrayList<>(List.of("nohup"));
+    command.addAll(TestJvm.java("512m"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
         "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,
         "--data", dir.resolve("data").toString(), "--jwt-secret-file",
         dir.resolve("jwt-secret").toString()));

@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import dev.drover.TestJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,8 +35,9 @@ class ServeLifecycleTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * Workers in the server's JVM, for the tests of reloads and of a clean stop: they concern the
-   * server, not its worker JVMs, and a forked pool's JVMs are most of a test's time on 2 cores.
+   * Workers in the server's JVM, for the tests of reloads, of a clean stop and for every server
+   * started after a stop: they concern the server, not its worker JVMs, and a forked pool's JVMs
+   * are most of a test's time on 2 cores. A server stopped while a script runs has worker JVMs.
    */
   private static final List<String> IN_PROCESS = List.of("-Ddrover.node.launcher=in-process");
 
@@ -67,9 +69,8 @@ class ServeLifecycleTest {
 
   private Process serve(int port, Duration grace, List<String> jvmOptions, String... more)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms"));
+    List<String> command = TestJvm.java("512m");
+    command.add("-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms");
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
         "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,
@@ -232,7 +233,7 @@ class ServeLifecycleTest {
 
     // and the next server shows the job done, not interrupted
     int again = freePort();
-    serve(again);
+    serve(again, Duration.ofSeconds(30), IN_PROCESS);
     await().atMost(WAIT).until(() -> up(http, again));
     JsonNode job = get(again, "/job/detail?id=" + running);
     assertThat(job.get("completed").asBoolean()).isTrue();
@@ -259,7 +260,7 @@ class ServeLifecycleTest {
 
     // then the next server ends the job with its task marked as interrupted
     int again = freePort();
-    serve(again);
+    serve(again, Duration.ofSeconds(30), IN_PROCESS);
     await().atMost(WAIT).until(() -> up(http, again));
     await().atMost(WAIT).untilAsserted(() -> {
       JsonNode job = get(again, "/job/detail?id=" + running);
@@ -284,7 +285,7 @@ class ServeLifecycleTest {
     first.waitFor();
     Files.writeString(dir.resolve("gate"), "");
     int again = freePort();
-    serve(again);
+    serve(again, Duration.ofSeconds(30), IN_PROCESS);
     await().atMost(WAIT).until(() -> up(http, again));
 
     // then job 0 ended, with its interrupted task canceled and an end time

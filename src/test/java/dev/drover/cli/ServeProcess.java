@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import dev.drover.TestJvm;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,10 +51,7 @@ final class ServeProcess implements AutoCloseable {
     this.port = freePort();
     this.data = data;
     this.log = log;
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-        // a quick start matters more here than peak speed: several servers start per test
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    List<String> command = TestJvm.java("512m");
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "serve", "--path", defs.toString(), "--address", "127.0.0.1:" + port,

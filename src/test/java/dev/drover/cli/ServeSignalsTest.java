@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import dev.drover.TestJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,13 +59,14 @@ class ServeSignalsTest {
     // env resets SIGINT to its default: a process started in the background by a shell
     // without job control, as a test run may be, inherits it ignored
     // in-process workers: the signals are the server's business, and no worker JVM slows it
-    ProcessBuilder builder = new ProcessBuilder("env", "--default-signal=INT",
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-        "-Ddrover.node.launcher=in-process",
+    List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
+    command.addAll(TestJvm.java("512m"));
+    command.addAll(List.of("-Ddrover.node.launcher=in-process",
         "-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
         "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,
-        "--data", dir.resolve("data").toString())
+        "--data", dir.resolve("data").toString()));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("serve.log").toFile()));
     builder.environment().put("DROVER_JWT_SECRET", SECRET);

@@ -1,5 +1,6 @@
 package dev.drover.cluster;
 
+import dev.drover.TestJvm;
 import dev.drover.cli.Main;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -35,9 +36,8 @@ final class ClusterProcesses implements AutoCloseable {
   /** Starts {@code drover <args>} in a JVM of its own, logging to {@code <name>.log}. */
   Process drover(String name, List<String> jvmOptions, Map<String, String> env, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx384m", "-Xss512k",
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    List<String> command = TestJvm.java("384m");
+    command.add("-Xss512k");
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));

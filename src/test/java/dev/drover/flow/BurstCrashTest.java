@@ -1,5 +1,6 @@
 package dev.drover.flow;
 
+import dev.drover.TestJvm;
 import static dev.drover.flow.FlowTestKit.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,9 +47,8 @@ class BurstCrashTest {
     Path out = Files.createDirectories(base).resolve("engine.log");
 
     // given an engine JVM starting 500 executions as fast as it can
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"),
+    List<String> command = TestJvm.java("256m");
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         BurstCrashMain.class.getName(), data.toString(), String.valueOf(STARTS)));
     Process engineJvm = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(out.toFile()).start();

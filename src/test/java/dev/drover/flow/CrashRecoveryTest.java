@@ -1,5 +1,6 @@
 package dev.drover.flow;
 
+import dev.drover.TestJvm;
 import static dev.drover.flow.FlowTestKit.WAIT;
 import static dev.drover.flow.FlowTestKit.get;
 import static dev.drover.flow.TaskStatus.DELAYED;
@@ -33,9 +34,8 @@ class CrashRecoveryTest {
     Path out = dir.resolve("engine.log");
 
     // given an engine JVM running an execution with a waiting delegate and a long task
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"),
+    List<String> command = TestJvm.java("256m");
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         CrashEngineMain.class.getName(), data.toString(), markers.toString()));
     Process engineJvm = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(out.toFile()).start();

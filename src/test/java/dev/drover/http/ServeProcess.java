@@ -1,5 +1,6 @@
 package dev.drover.http;
 
+import dev.drover.TestJvm;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,9 +42,8 @@ final class ServeProcess implements AutoCloseable {
     Files.createDirectories(dir.resolve("defs"));
     Files.writeString(dir.resolve("defs/pipelines.yml"), pipelinesYaml);
     this.port = freePort();
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-        "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"));
+    List<String> command = TestJvm.java("512m");
+    command.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "serve", "--path", dir.resolve("defs").toString(), "--address", "127.0.0.1:" + port,

@@ -89,7 +89,7 @@ final class TestPools {
   }
 
   static Predicate<PoolStatus> ready(int idle) {
-    return s -> s.state().equals("PoolReady") && s.idle() == idle && s.busy() == 0;
+    return s -> s.state() == SupervisorState.POOL_READY && s.idle() == idle && s.busy() == 0;
   }
 
   static String address(ActorSystem<?> system) {
