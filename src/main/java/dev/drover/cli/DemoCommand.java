@@ -2,7 +2,7 @@ package dev.drover.cli;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.demo.Squaring;
 import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = ConfigFactory.load();
+    Config config = DroverConfig.load();
     PoolSettings settings = PoolSettings.fromConfig(config, "square", Squaring.class.getName())
         .toBuilder().pool(1, 0, 1).build();
     ActorSystem<Supervisor.Command> system = NodeSystem.supervisor(

@@ -17,7 +17,7 @@ import dev.drover.flow.ExecutionEvent.TaskSkipped;
 import dev.drover.flow.ExecutionEvent.TaskStarted;
 import dev.drover.flow.ExecutionEvent.TaskSucceeded;
 import dev.drover.flow.ExecutionEvent.TaskTimedOut;
-import dev.drover.node.CborSerializable;
+import dev.drover.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -45,8 +46,11 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 public final class Client {
 
-  /** The messages a client accepts; local only, they carry the facade's futures. */
-  public sealed interface Command
+  /**
+   * The messages a client accepts; local only, they carry the facade's futures (so no
+   * serialization check: {@code serialize-messages} in tests).
+   */
+  public sealed interface Command extends NoSerializationVerificationNeeded
       permits RequestWorker, Submit, CancelWork, Release, GetState, WhenAttached, NodeUp, Connect,
           AttachReply, AttachTimedOut, SupervisorLost, LeaseReplied, FromWorker, NotAttachedInTime,
           MemberUnreachable, WorkerTerminated {}

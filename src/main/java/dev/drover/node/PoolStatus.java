@@ -2,6 +2,7 @@ package dev.drover.node;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.drover.observe.Transition;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.List;
 

@@ -4,6 +4,7 @@ import dev.drover.node.process.ProcessLedger;
 import dev.drover.observe.RunEvents;
 import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

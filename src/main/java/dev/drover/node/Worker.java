@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.node.WorkEvent.Refusal;
 import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

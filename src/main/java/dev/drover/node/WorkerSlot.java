@@ -1,6 +1,7 @@
 package dev.drover.node;
 
 import dev.drover.observe.TransitionLog;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;

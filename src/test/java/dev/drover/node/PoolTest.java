@@ -2,7 +2,7 @@ package dev.drover.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.node.PoolStatus.SlotState;
 import dev.drover.observe.Transition;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ class PoolTest {
   private final AtomicInteger leaseIds = new AtomicInteger();
 
   private static PoolSettings settings(int min, int warm, int max, int maxLeasesPerClient) {
-    return PoolSettings.fromConfig(ConfigFactory.load(), PoolSettings.SHELL, null).toBuilder()
+    return PoolSettings.fromConfig(DroverConfig.load(), PoolSettings.SHELL, null).toBuilder()
         .pool(min, warm, max)
         .maxLeasesPerClient(maxLeasesPerClient)
         .retireIdleAfter(Duration.ofSeconds(30))
