@@ -2,9 +2,9 @@ package dev.drover.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.drover.cluster.ClusterKeys;
+import dev.drover.config.DroverConfig;
 import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
 import dev.drover.node.NodeClient;
@@ -219,7 +219,7 @@ public final class ClusterBench {
       processes.add(supervisor);
       // a client system per run: each run's supervisor forms a cluster of its own
       ActorSystem<Void> runClient = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME,
-          NodeSystem.config("client", 0, ConfigFactory.load().withValue("drover.cluster.keys",
+          NodeSystem.config("client", 0, DroverConfig.load().withValue("drover.cluster.keys",
               ConfigValueFactory.fromAnyRef(keys.toString()))));
       try (NodeClient nc = NodeClient.connect(runClient, "shell",
           List.of("127.0.0.1:" + port), Duration.ofSeconds(5))) {

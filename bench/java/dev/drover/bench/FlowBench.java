@@ -1,6 +1,6 @@
 package dev.drover.bench;
 
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.flow.EngineOverloaded;
 import dev.drover.flow.ExecutionState;
 import dev.drover.flow.ExecutionStatus;
@@ -90,7 +90,7 @@ public final class FlowBench {
       String[] burstFigure) throws Exception {
     Path data = Files.createTempDirectory("drover-flow-bench");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME,
-        FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, ConfigFactory.load())));
+        FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, DroverConfig.load())));
     try {
       FlowService flows = FlowService.start(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       Flow flow = fanOut();

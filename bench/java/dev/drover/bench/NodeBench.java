@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.demo.Squaring;
 import dev.drover.node.ErrWorker;
 import dev.drover.node.ForkedJvmLauncher;
@@ -87,7 +88,7 @@ public final class NodeBench {
     deleteRecursively(dataDir);
     Files.createDirectories(dataDir);
     // the bench's cluster keys (TLS between supervisor, workers and client) go there too
-    this.config = ConfigFactory.load().withValue("drover.data-dir",
+    this.config = DroverConfig.load().withValue("drover.data-dir",
         ConfigValueFactory.fromAnyRef(dataDir.toString()));
     this.cdsArchive = expectedCdsArchive(config);
   }
@@ -1380,7 +1381,7 @@ public final class NodeBench {
           .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of("worker")))
           .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0))
           .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"))
-          .withFallback(ConfigFactory.load());
+          .withFallback(DroverConfig.load());
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME, config);
       mark("system");
       system.terminate();

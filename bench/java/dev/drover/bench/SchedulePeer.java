@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -33,7 +34,7 @@ public final class SchedulePeer {
     int port = Integer.parseInt(args[0]);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "peer",
         ConfigFactory.parseString("pekko.actor.provider = local")
-            .withFallback(ConfigFactory.load()));
+            .withFallback(DroverConfig.load()));
     ObjectMapper json = new ObjectMapper();
     Route route = concat(
         path(PathMatchers.segment("pipelines").slash("schedule"), () -> post(() ->

@@ -2,12 +2,13 @@ package dev.drover.cli;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.demo.Squaring;
 import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.PoolStatus;
+import dev.drover.node.SupervisorState;
 import dev.drover.node.Supervisor;
 import dev.drover.node.WorkerLauncher;
 import dev.drover.node.WorkerLease;
@@ -29,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = ConfigFactory.load();
+    Config config = DroverConfig.load();
     PoolSettings settings = PoolSettings.fromConfig(config, "square", Squaring.class.getName())
         .toBuilder().pool(1, 0, 1).build();
     ActorSystem<Supervisor.Command> system = NodeSystem.supervisor(
@@ -59,10 +60,10 @@ final class DemoCommand implements Callable<Integer> {
       PoolStatus status = AskPattern.<Supervisor.Command, PoolStatus>ask(system,
           Supervisor.GetStatus::new, Duration.ofSeconds(5), system.scheduler())
           .toCompletableFuture().get();
-      if (status.state().equals("PoolReady") && status.idle() > 0) {
+      if (status.state() == SupervisorState.POOL_READY && status.idle() > 0) {
         return;
       }
-      if (status.state().equals("ErrPool") || System.nanoTime() > deadline) {
+      if (status.state() == SupervisorState.ERR_POOL || System.nanoTime() > deadline) {
         throw new IllegalStateException("the demo's pool did not get ready: " + status.state()
             + (status.error() == null ? "" : " (" + status.error() + ")"));
       }

@@ -6,7 +6,7 @@ import dev.drover.flow.FlowConfig;
 import dev.drover.node.OwnerOnly;
 import dev.drover.pipeline.JobQueue;
 import dev.drover.pipeline.JobRecord;
-import dev.drover.pipeline.PipelineDefinition;
+import dev.drover.pipeline.definition.PipelineDefinition;
 import dev.drover.pipeline.PrunnerData;
 import java.io.IOException;
 import java.io.OutputStream;

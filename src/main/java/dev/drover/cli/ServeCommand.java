@@ -1,13 +1,13 @@
 package dev.drover.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.drover.cluster.ClusterKeys;
 import dev.drover.cluster.ClusterSettings;
 import dev.drover.cluster.InvalidClusterConfig;
 import dev.drover.cluster.InvalidClusterKeys;
 import dev.drover.cluster.JournalDatabase;
+import dev.drover.config.DroverConfig;
 import dev.drover.flow.Execution;
 import dev.drover.flow.EmbeddedJournal;
 import dev.drover.flow.FlowConfig;
@@ -22,12 +22,12 @@ import dev.drover.node.WorkerLauncher;
 import dev.drover.observe.metrics.RunMetrics;
 import dev.drover.observe.tracing.JobTraces;
 import dev.drover.pipeline.CronScheduler;
-import dev.drover.pipeline.DefinitionException;
-import dev.drover.pipeline.GoDuration;
-import dev.drover.pipeline.PipelineDefinition;
-import dev.drover.pipeline.PipelineFiles;
+import dev.drover.pipeline.definition.DefinitionException;
+import dev.drover.pipeline.definition.GoDuration;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.PipelineFiles;
 import dev.drover.pipeline.PipelineRunner;
-import dev.drover.pipeline.PipelinesLoader;
+import dev.drover.pipeline.definition.PipelinesLoader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -218,7 +218,7 @@ final class ServeCommand implements Callable<Integer> {
     Config config;
     ClusterSettings cluster;
     try {
-      Config flagged = withClusterFlags(FlowConfig.forDataDir(data, ConfigFactory.load()));
+      Config flagged = withClusterFlags(FlowConfig.forDataDir(data, DroverConfig.load()));
       cluster = ClusterSettings.fromConfig(flagged);
       if (!cluster.seeds().isEmpty() && cluster.journal().isEmpty()) {
         throw new InvalidClusterConfig("a cluster of drover serve nodes needs the journal they "

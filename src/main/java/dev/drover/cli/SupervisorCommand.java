@@ -1,11 +1,11 @@
 package dev.drover.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.drover.cluster.ClusterSettings;
 import dev.drover.cluster.InvalidClusterConfig;
 import dev.drover.cluster.InvalidClusterKeys;
+import dev.drover.config.DroverConfig;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.OwnerOnly;
 import dev.drover.node.PoolSettings;
@@ -58,7 +58,7 @@ final class SupervisorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = ConfigFactory.load();
+    Config config = DroverConfig.load();
     if (data != null) {
       config = config.withValue("drover.data-dir",
           ConfigValueFactory.fromAnyRef(data.toAbsolutePath().toString()));

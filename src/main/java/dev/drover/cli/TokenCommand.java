@@ -3,6 +3,7 @@ package dev.drover.cli;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
+import dev.drover.config.DroverConfig;
 import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ final class TokenCommand implements Callable<Integer> {
     }
     String subject = sub != null ? sub : System.getProperty("user.name");
     if (open) {
-      Duration window = ConfigFactory.load().getDuration("drover.http.sign-in-window");
+      Duration window = DroverConfig.load().getDuration("drover.http.sign-in-window");
       // in the fragment, which browsers never send to a server, nor put in a Referer
       spec.commandLine().getOut().println("http://" + address + "/#sign-in="
           + new JwtIssuer(secret).issueSignIn(subject, window, lifetime));

@@ -1,7 +1,7 @@
 package dev.drover.cli;
 
-import dev.drover.pipeline.DefinitionProblem;
-import dev.drover.pipeline.PipelinesLoader;
+import dev.drover.pipeline.definition.DefinitionProblem;
+import dev.drover.pipeline.definition.PipelinesLoader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.drover.cli;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.demo.Squaring;
 import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
@@ -41,7 +41,7 @@ final class WorkerTrainingCommand implements java.util.concurrent.Callable<Integ
   public Integer call() throws Exception {
     Path data = Files.createTempDirectory("drover-training");
     // the cluster keys this supervisor and its worker authenticate each other with go there too
-    Config config = ConfigFactory.load().withValue("drover.data-dir",
+    Config config = DroverConfig.load().withValue("drover.data-dir",
         com.typesafe.config.ConfigValueFactory.fromAnyRef(data.toString()));
     PoolSettings settings = PoolSettings.fromConfig(config, "square", Squaring.class.getName())
         .toBuilder().pool(1, 0, 1).dataDir(data).build();

@@ -1,6 +1,6 @@
 package dev.drover.flow;
 
-import dev.drover.node.CborSerializable;
+import dev.drover.serialization.CborSerializable;
 
 /**
  * The answer to {@code completeTask}: exactly one completion per attempt is {@link

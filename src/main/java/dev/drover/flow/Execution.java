@@ -10,8 +10,8 @@ import dev.drover.flow.ExecutionEvent.TaskDelayed;
 import dev.drover.flow.ExecutionEvent.TaskRetryScheduled;
 import dev.drover.flow.ExecutionEvent.TaskStarted;
 import dev.drover.flow.ExecutionEvent.TaskSucceeded;
-import dev.drover.node.CborSerializable;
 import dev.drover.observe.RunEvents;
+import dev.drover.serialization.CborSerializable;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +36,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
@@ -142,12 +144,11 @@ public final class Execution
   /** Attempts in flight in this incarnation, by task name. */
   private final Map<String, Attempt> running = new HashMap<>();
   /** Outcomes and completions waiting for the next write, in arrival order. */
-  private final List<Pending> pending = new ArrayList<>();
+  private final FlushOnce<Pending> pending;
   /** Who waits for the end, in this incarnation. */
   private final List<ActorRef<Ended>> waiters = new ArrayList<>();
   /** Starts waiting for the directory's confirmation: the entity does not passivate meanwhile. */
   private int confirming;
-  private boolean flushRequested;
 
   /**
    * The sharded entity. A journal failure restarts it after a backoff (the persistence's own
@@ -177,6 +178,7 @@ public final class Execution
     this.timers = timers;
     this.runtime = runtime;
     this.shard = shard;
+    this.pending = new FlushOnce<>(() -> context.getSelf().tell(new Flush()));
   }
 
   @Override
@@ -205,8 +207,7 @@ public final class Execution
         .onSignal(RecoveryCompleted.instance(), state -> {
           // after a journal failure the persistence restarts the entity in this same object:
           // what waited for the failed write was never journaled, and its askers time out
-          pending.clear();
-          flushRequested = false;
+          pending.reset();
           confirming = 0;
           if (state.isStarted() && !state.status().isFinal()) {
             context.getSelf().tell(new Recovered());
@@ -219,61 +220,138 @@ public final class Execution
         .build();
   }
 
+  /**
+   * The command handlers, grouped by where the execution is: not started, running, paused,
+   * ended. A state's handlers are tried first; what every state does alike comes last. Where a
+   * command makes no sense (pausing a paused execution) the state answers why, so no handler
+   * repeats the guards of another state.
+   */
   @Override
   public CommandHandler<Command, ExecutionEvent, ExecutionState> commandHandler() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
-        .onCommand(Start.class, this::onStart)
-        .onCommand(Get.class, (s, g) -> {
+    CommandHandlerBuilder<Command, ExecutionEvent, ExecutionState> handlers =
+        newCommandHandlerBuilder();
+    notStarted(handlers.forState(s -> !s.isStarted()));
+    running(handlers.forState(s -> s.isStarted() && s.status() == ExecutionStatus.RUNNING));
+    paused(handlers.forState(s -> s.isStarted() && s.status() == ExecutionStatus.PAUSED));
+    active(handlers.forState(s -> s.isStarted() && !s.status().isFinal()));
+    ended(handlers.forState(s -> s.isStarted() && s.status().isFinal()));
+    anyState(handlers.forAnyState());
+    return handlers.build();
+  }
+
+  /** No execution with this id (yet): only a start makes one. */
+  private void notStarted(
+      CommandHandlerBuilderByState<Command, ExecutionEvent, ExecutionState, ExecutionState> h) {
+    h.onCommand(Start.class, this::onStart)
+        .onCommand(Cancel.class, (s, c) -> refuse(c.replyTo(), notActive(s), s))
+        .onCommand(Pause.class, (s, p) -> refuse(p.replyTo(), notActive(s), s))
+        .onCommand(Resume.class, (s, r) -> refuse(r.replyTo(), notActive(s), s))
+        .onCommand(CompleteTask.class, (s, c) -> {
+          c.replyTo().tell(new CompletionResult(Outcome.UNKNOWN_EXECUTION,
+              "no execution with id " + executionId));
+          return afterIdle(s);
+        })
+        .onCommand(AwaitEnd.class, (s, a) -> {
+          a.replyTo().tell(new Ended(executionId, s));
+          return Effect().none();
+        });
+  }
+
+  /** Running: it may be paused; resuming it is refused. */
+  private void running(
+      CommandHandlerBuilderByState<Command, ExecutionEvent, ExecutionState, ExecutionState> h) {
+    h.onCommand(Pause.class, this::onPause)
+        .onCommand(Resume.class, (s, r) -> refuse(r.replyTo(),
+            "execution " + executionId + " is " + s.status() + ", not PAUSED", s));
+  }
+
+  /** Paused: no new task starts; it may be resumed; pausing it again is refused. */
+  private void paused(
+      CommandHandlerBuilderByState<Command, ExecutionEvent, ExecutionState, ExecutionState> h) {
+    h.onCommand(Resume.class, this::onResume)
+        .onCommand(Pause.class, (s, p) -> refuse(p.replyTo(),
+            "execution " + executionId + " is " + s.status() + ", not RUNNING", s));
+  }
+
+  /** Running or paused: attempts end, time out and retry; it may be cancelled; waiters wait. */
+  private void active(
+      CommandHandlerBuilderByState<Command, ExecutionEvent, ExecutionState, ExecutionState> h) {
+    h.onCommand(Start.class, this::onRetriedStart)
+        .onCommand(Cancel.class, this::onCancel)
+        .onCommand(CompleteTask.class, this::onCompleteTask)
+        .onCommand(Watchdog.class, this::onWatchdog)
+        .onCommand(RetryDue.class, (s, r) -> persistRound(s, List.of(), now(), after -> { }))
+        .onCommand(Recovered.class, this::onRecovered)
+        .onCommand(AwaitEnd.class, (s, a) -> {
+          waiters.add(a.replyTo());
+          return Effect().none();
+        });
+  }
+
+  /** Ended: it answers, and tells a directory that lost the report of its end. */
+  private void ended(
+      CommandHandlerBuilderByState<Command, ExecutionEvent, ExecutionState, ExecutionState> h) {
+    h.onCommand(Start.class, this::onRetriedStart)
+        .onCommand(Cancel.class, (s, c) -> refuse(c.replyTo(), notActive(s), s))
+        .onCommand(Pause.class, (s, p) -> refuse(p.replyTo(),
+            "execution " + executionId + " is " + s.status() + ", not RUNNING", s))
+        .onCommand(Resume.class, (s, r) -> refuse(r.replyTo(),
+            "execution " + executionId + " is " + s.status() + ", not PAUSED", s))
+        .onCommand(CompleteTask.class, this::onCompleteTask)
+        .onCommand(Wake.class, (s, w) -> {
+          // woken by a directory that lost the report of its end in a crash
+          runtime.directory().tell(new ExecutionDirectory.Track(executionId,
+              s.flow().name(), s.status(), s.startedAt(), s.endedAt(), null));
+          return afterIdle(s);
+        })
+        .onCommand(AwaitEnd.class, (s, a) -> {
+          a.replyTo().tell(new Ended(executionId, s));
+          return Effect().none();
+        });
+  }
+
+  /**
+   * What every state does alike: reads, the flush of gathered outcomes (which answers those that
+   * ended meanwhile), the directory's answers, passivation, and late news of attempts, timers
+   * and recovery, which change nothing once the state has moved on.
+   */
+  private void anyState(
+      CommandHandlerBuilderByState<Command, ExecutionEvent, ExecutionState, ExecutionState> h) {
+    h.onCommand(Get.class, (s, g) -> {
           g.replyTo().tell(s);
           return afterIdle(s);
         })
-        .onCommand(Cancel.class, this::onCancel)
-        .onCommand(Pause.class, this::onPause)
-        .onCommand(Resume.class, this::onResume)
-        .onCommand(CompleteTask.class, this::onCompleteTask)
-        .onCommand(Wake.class, (s, w) -> {
-          if (s.isStarted() && s.status().isFinal()) {
-            // woken by a directory that lost the report of its end in a crash
-            runtime.directory().tell(new ExecutionDirectory.Track(executionId,
-                s.flow().name(), s.status(), s.startedAt(), s.endedAt(), null));
-          }
-          return afterIdle(s);
-        })
-        .onCommand(AttemptFinished.class, this::onAttemptFinished)
         .onCommand(Flush.class, this::onFlush)
-        .onCommand(Watchdog.class, this::onWatchdog)
-        .onCommand(RetryDue.class, (s, r) -> advance(s, List.of()))
-        .onCommand(Recovered.class, this::onRecovered)
-        .onCommand(Idle.class, this::onIdle)
         .onCommand(DirectoryAck.class, this::onDirectoryAck)
-        .onCommand(AwaitEnd.class, (s, a) -> {
-          if (!s.isStarted() || s.status().isFinal()) {
-            a.replyTo().tell(new Ended(executionId, s));
-          } else {
-            waiters.add(a.replyTo());
-          }
-          return Effect().none();
-        })
-        .build();
+        .onCommand(Idle.class, this::onIdle)
+        .onCommand(AttemptFinished.class, this::onAttemptFinished)
+        .onCommand(Wake.class, (s, w) -> afterIdle(s))
+        .onCommand(Watchdog.class, (s, w) -> afterIdle(s))
+        .onCommand(RetryDue.class, (s, r) -> afterIdle(s))
+        .onCommand(Recovered.class, (s, r) -> afterIdle(s));
+  }
+
+  private Effect<ExecutionEvent, ExecutionState> refuse(
+      ActorRef<Reply> replyTo, String why, ExecutionState s) {
+    replyTo.tell(new Reply(false, why, s));
+    return afterIdle(s);
   }
 
   // ---- commands ----
 
   private Effect<ExecutionEvent, ExecutionState> onStart(ExecutionState s, Start start) {
-    if (s.isStarted()) {
-      // a retried start: its first try may have been cut short before the directory knew
-      confirming++;
-      confirm(new StartReply(s, false), start.replyTo(), 1);
-      return Effect().none();
-    }
     Instant now = now();
-    ExecutionStarted started = new ExecutionStarted(executionId, start.flow(), start.input(), now);
-    List<ExecutionEvent> events = new ArrayList<>();
-    events.add(started);
-    events.addAll(Round.advance(s.apply(started), now, Execution::newToken));
     confirming++;
-    return persist(s, events, after -> confirm(new StartReply(after, true), start.replyTo(), 1));
+    return persistRound(s,
+        List.of(new ExecutionStarted(executionId, start.flow(), start.input(), now)), now,
+        after -> confirm(new StartReply(after, true), start.replyTo(), 1));
+  }
+
+  /** A retried start: its first try may have been cut short before the directory knew. */
+  private Effect<ExecutionEvent, ExecutionState> onRetriedStart(ExecutionState s, Start start) {
+    confirming++;
+    confirm(new StartReply(s, false), start.replyTo(), 1);
+    return Effect().none();
   }
 
   /**
@@ -307,34 +385,19 @@ public final class Execution
   }
 
   private Effect<ExecutionEvent, ExecutionState> onCancel(ExecutionState s, Cancel c) {
-    if (!s.isStarted() || s.status().isFinal()) {
-      c.replyTo().tell(new Reply(false, notActive(s), s));
-      return afterIdle(s);
-    }
     return persist(s, Round.cancel(s, c.reason(), now()),
         after -> c.replyTo().tell(new Reply(true, "cancelled", after)));
   }
 
   private Effect<ExecutionEvent, ExecutionState> onPause(ExecutionState s, Pause p) {
-    if (!s.isStarted() || s.status() != ExecutionStatus.RUNNING) {
-      p.replyTo().tell(new Reply(false, s.isStarted() ? "execution " + executionId + " is "
-          + s.status() + ", not RUNNING" : notActive(s), s));
-      return afterIdle(s);
-    }
     return persist(s, List.of(new ExecutionEvent.ExecutionPaused(now())),
         after -> p.replyTo().tell(new Reply(true, "paused", after)));
   }
 
   private Effect<ExecutionEvent, ExecutionState> onResume(ExecutionState s, Resume r) {
-    if (!s.isStarted() || s.status() != ExecutionStatus.PAUSED) {
-      r.replyTo().tell(new Reply(false, s.isStarted() ? "execution " + executionId + " is "
-          + s.status() + ", not PAUSED" : notActive(s), s));
-      return afterIdle(s);
-    }
-    ExecutionEvent resumed = new ExecutionEvent.ExecutionResumed(now());
-    List<ExecutionEvent> events = new ArrayList<>(List.of(resumed));
-    events.addAll(Round.advance(s.apply(resumed), now(), Execution::newToken));
-    return persist(s, events, after -> r.replyTo().tell(new Reply(true, "resumed", after)));
+    Instant now = now();
+    return persistRound(s, List.of(new ExecutionEvent.ExecutionResumed(now)), now,
+        after -> r.replyTo().tell(new Reply(true, "resumed", after)));
   }
 
   private Effect<ExecutionEvent, ExecutionState> onCompleteTask(ExecutionState s, CompleteTask c) {
@@ -352,10 +415,6 @@ public final class Execution
 
   /** Why a completion is refused, or null when it is the first for the current attempt. */
   private CompletionResult checkCompletion(ExecutionState s, CompleteTask c) {
-    if (!s.isStarted()) {
-      return new CompletionResult(Outcome.UNKNOWN_EXECUTION,
-          "no execution with id " + executionId);
-    }
     TaskRun run = s.task(c.task());
     if (run == null) {
       return new CompletionResult(Outcome.UNKNOWN_TASK,
@@ -370,7 +429,7 @@ public final class Execution
           + "of task '" + c.task() + "'; attempt " + run.attempt() + " is current");
     }
     boolean waiting = run.status() == TaskStatus.DELAYED || run.status() == TaskStatus.RUNNING;
-    boolean queued = pending.stream().anyMatch(p ->
+    boolean queued = pending.anyMatch(p ->
         p.task().equals(c.task()) && p.attempt() == run.attempt() && p.replyTo() != null);
     if (!waiting || queued) {
       return new CompletionResult(Outcome.ALREADY_COMPLETED, "attempt " + run.attempt()
@@ -390,10 +449,8 @@ public final class Execution
       }
       return afterIdle(s);
     }
-    if (attempt != null && !(f.outcome() instanceof TaskOutcome.Delayed)) {
-      running.remove(f.task());
-    } else if (attempt != null) {
-      // a delegate holds no thread while it waits
+    if (attempt != null) {
+      // ended, or a delegate that holds no thread while it waits
       running.remove(f.task());
     }
     return enqueue(new Pending(f.task(), f.attempt(), f.outcome(), null));
@@ -401,21 +458,15 @@ public final class Execution
 
   private Effect<ExecutionEvent, ExecutionState> enqueue(Pending p) {
     pending.add(p);
-    if (!flushRequested) {
-      flushRequested = true;
-      context.getSelf().tell(new Flush());
-    }
     return Effect().none();
   }
 
   /** Writes every gathered outcome and the round that follows from them, in one write. */
   private Effect<ExecutionEvent, ExecutionState> onFlush(ExecutionState s, Flush f) {
-    flushRequested = false;
-    if (pending.isEmpty()) {
+    List<Pending> batch = pending.take();
+    if (batch.isEmpty()) {
       return afterIdle(s);
     }
-    List<Pending> batch = List.copyOf(pending);
-    pending.clear();
     Instant now = now();
     List<ExecutionEvent> events = new ArrayList<>();
     ExecutionState scratch = s;
@@ -476,27 +527,12 @@ public final class Execution
       attempt.cancel().run();
     }
     pending.removeIf(p -> p.task().equals(w.task()) && p.replyTo() == null);
-    List<ExecutionEvent> events = new ArrayList<>(
-        Round.failure(s, w.task(), w.attempt(), "timeout", null, null, now));
-    ExecutionState scratch = s;
-    for (ExecutionEvent e : events) {
-      scratch = scratch.apply(e);
-    }
-    events.addAll(Round.advance(scratch, now, Execution::newToken));
-    return persist(s, events, after -> { });
+    return persistRound(s, Round.failure(s, w.task(), w.attempt(), "timeout", null, null, now),
+        now, after -> { });
   }
 
   private Effect<ExecutionEvent, ExecutionState> onRecovered(ExecutionState s, Recovered r) {
-    if (!s.isStarted() || s.status().isFinal()) {
-      return afterIdle(s);
-    }
     Instant now = now();
-    List<ExecutionEvent> events = new ArrayList<>(Round.interrupted(s, now));
-    ExecutionState scratch = s;
-    for (ExecutionEvent e : events) {
-      scratch = scratch.apply(e);
-    }
-    events.addAll(Round.advance(scratch, now, Execution::newToken));
     for (TaskRun run : s.tasks().values()) {
       if (run.status() == TaskStatus.DELAYED) {
         armWatchdog(run, now);
@@ -504,10 +540,7 @@ public final class Execution
         armRetry(run, now);
       }
     }
-    if (events.isEmpty()) {
-      return afterIdle(s);
-    }
-    return persist(s, events, after -> { });
+    return persistRound(s, Round.interrupted(s, now), now, after -> { });
   }
 
   private Effect<ExecutionEvent, ExecutionState> onIdle(ExecutionState s, Idle i) {
@@ -527,13 +560,20 @@ public final class Execution
 
   // ---- persisting and its side effects ----
 
-  private Effect<ExecutionEvent, ExecutionState> advance(ExecutionState s, List<ExecutionEvent> first) {
-    if (!s.isStarted()) {
-      return afterIdle(s);
-    }
+  /**
+   * Persists {@code first} and the round that follows from them, in one write: the events are
+   * folded into a scratch state so the round decides from where they leave the execution.
+   */
+  private Effect<ExecutionEvent, ExecutionState> persistRound(
+      ExecutionState s, List<ExecutionEvent> first, Instant now,
+      java.util.function.Consumer<ExecutionState> reply) {
     List<ExecutionEvent> events = new ArrayList<>(first);
-    events.addAll(Round.advance(s, now(), Execution::newToken));
-    return persist(s, events, after -> { });
+    ExecutionState scratch = s;
+    for (ExecutionEvent e : first) {
+      scratch = scratch.apply(e);
+    }
+    events.addAll(Round.advance(scratch, now, Execution::newToken));
+    return persist(s, events, reply);
   }
 
   private Effect<ExecutionEvent, ExecutionState> persist(

@@ -1,6 +1,6 @@
 package dev.drover.flow;
 
-import dev.drover.node.CborSerializable;
+import dev.drover.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -17,10 +17,12 @@ import dev.drover.flow.ExecutionEvent.TaskSkipped;
 import dev.drover.flow.ExecutionEvent.TaskStarted;
 import dev.drover.flow.ExecutionEvent.TaskSucceeded;
 import dev.drover.flow.ExecutionEvent.TaskTimedOut;
-import dev.drover.node.CborSerializable;
+import dev.drover.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An execution as its events made it: the fold of {@link ExecutionEvent}s. Immutable; {@link
@@ -42,6 +44,8 @@ public record ExecutionState(
     Instant startedAt, Instant endedAt, JsonNode output, String failedTask, String error)
     implements CborSerializable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutionState.class);
+
   public static final ExecutionState EMPTY =
       new ExecutionState(null, null, null, null, Map.of(), null, null, null, null, null);
 
@@ -55,6 +59,13 @@ public record ExecutionState(
     return tasks.get(name);
   }
 
+  /**
+   * The state after {@code event}. Total: a journal holds history, and an execution that cannot
+   * replay its own history is lost, so an event this state cannot take — a second start, a
+   * task event before the start, a move the status tables do not allow, an unknown event — is
+   * logged and ignored, and the state stays as it was. Within a round each event is taken or
+   * ignored on its own.
+   */
   public ExecutionState apply(ExecutionEvent event) {
     if (event instanceof ExecutionEvent.Round round) {
       ExecutionState s = this;
@@ -63,6 +74,23 @@ public record ExecutionState(
       }
       return s;
     }
+    if (isStarted() == event instanceof ExecutionStarted) {
+      return ignore(event, isStarted() ? "the execution started already" : "it has not started");
+    }
+    try {
+      return take(event);
+    } catch (IllegalStateException e) {
+      // the status tables refused the move: an engine bug, or a journal of another version
+      return ignore(event, e.getMessage());
+    }
+  }
+
+  private ExecutionState ignore(ExecutionEvent event, String why) {
+    LOG.warn("execution {}: ignored {} ({})", id, event.getClass().getSimpleName(), why);
+    return this;
+  }
+
+  private ExecutionState take(ExecutionEvent event) {
     if (event instanceof ExecutionStarted e) {
       Map<String, TaskRun> runs = new LinkedHashMap<>();
       e.flow().tasks().forEach(t -> runs.put(t.name(), TaskRun.pending(t.name(), e.at())));
@@ -70,7 +98,8 @@ public record ExecutionState(
           runs, e.at(), null, null, null, null);
     }
     if (event instanceof ExecutionEvent.TaskEvent te) {
-      return withTask(applyToTask(te));
+      TaskRun run = applyToTask(te);
+      return run == null ? ignore(event, "unknown task event") : withTask(run);
     }
     if (event instanceof ExecutionPaused) {
       return withStatus(ExecutionStatus.PAUSED, null, null);
@@ -90,7 +119,7 @@ public record ExecutionState(
       return new ExecutionState(id, flow, input, moveTo(ExecutionStatus.CANCELLED), tasks,
           startedAt, e.at(), null, null, e.reason());
     }
-    throw new IllegalArgumentException("unknown event " + event);
+    return ignore(event, "unknown event");
   }
 
   private TaskRun applyToTask(ExecutionEvent.TaskEvent event) {
@@ -133,7 +162,7 @@ public record ExecutionState(
     if (event instanceof TaskSkipped e) {
       return run.moveTo(TaskStatus.SKIPPED, run.attempt(), e.at(), e.reason());
     }
-    throw new IllegalArgumentException("unknown task event " + event);
+    return null;
   }
 
   private ExecutionState withTask(TaskRun run) {

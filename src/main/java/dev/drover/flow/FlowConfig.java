@@ -1,8 +1,8 @@
 package dev.drover.flow;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.config.DroverConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -49,6 +49,6 @@ public final class FlowConfig {
 
   /** The default configuration with the journal under {@code dataDir}. */
   public static Config forDataDir(Path dataDir) {
-    return forDataDir(dataDir, ConfigFactory.load());
+    return forDataDir(dataDir, DroverConfig.load());
   }
 }

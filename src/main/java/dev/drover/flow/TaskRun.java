@@ -1,7 +1,7 @@
 package dev.drover.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drover.node.CborSerializable;
+import dev.drover.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -33,17 +34,22 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * A client of one kind of worker: attaches to a supervisor, leases workers and talks to them
  * directly. Host code uses it through {@link NodeClient}.
  *
- * <p>States: {@code Disconnected} (not Up in the cluster yet, or no supervisor answered),
+ * <p>States ({@link ClientState}, with its transition table): {@code Disconnected} (not Up in
+ * the cluster yet, or no supervisor answered),
  * {@code ConnectingSupervisor} (trying its list of supervisor addresses in order),
  * {@code SuperReady} (attached, no lease), {@code WorkerRequested} (a request is on its way) and
- * {@code WorkerReady} (holding at least one lease). When its supervisor is lost (terminated or
+ * {@code WorkerReady} (holding at least one lease); the last three are one behaviour, attached,
+ * whose phase the log records. When its supervisor is lost (terminated or
  * unreachable) it tries the next address; when a worker is lost the lease's holder is told with
  * {@link WorkerLost}.
  */
 public final class Client {
 
-  /** The messages a client accepts; local only, they carry the facade's futures. */
-  public sealed interface Command
+  /**
+   * The messages a client accepts; local only, they carry the facade's futures (so no
+   * serialization check: {@code serialize-messages} in tests).
+   */
+  public sealed interface Command extends NoSerializationVerificationNeeded
       permits RequestWorker, Submit, CancelWork, Release, GetState, WhenAttached, NodeUp, Connect,
           AttachReply, AttachTimedOut, SupervisorLost, LeaseReplied, FromWorker, NotAttachedInTime,
           MemberUnreachable, WorkerTerminated {}
@@ -73,8 +79,8 @@ public final class Client {
   public record WhenAttached(CompletableFuture<State> result) implements Command {}
 
   /** The client's state as {@link GetState} reports it. */
-  public record State(String name, String supervisor, List<String> leases, String lastError,
-      List<Transition> transitions) {}
+  public record State(ClientState name, String supervisor, List<String> leases, String lastError,
+      List<Transition<ClientState>> transitions, int illegalTransitions) {}
 
   /** A granted lease, as the facade receives it; {@code lost} completes if the worker dies. */
   public record Lease(String leaseId, int slot, long pid, String workerPath,
@@ -132,7 +138,7 @@ public final class Client {
   private final Duration attachTimeout;
   private final long outputWindow;
   private final long maxInputBytes;
-  private final TransitionLog log;
+  private final TransitionLog<ClientState> log;
   private final ActorRef<WorkEvent> workEvents;
   private final ActorRef<Supervisor.LeaseReply> leaseReplies;
   private final Map<String, HeldLease> leases = new HashMap<>();
@@ -164,8 +170,9 @@ public final class Client {
     com.typesafe.config.Config config = context.getSystem().settings().config();
     this.outputWindow = config.getBytes("drover.node.client.output-window");
     this.maxInputBytes = config.getBytes("drover.node.client.max-input-size");
-    this.log = new TransitionLog("client/" + clientId, transitionLogSize, t ->
-        context.getSystem().eventStream().tell(new EventStream.Publish<>(t)));
+    this.log = new TransitionLog<>("client/" + clientId, transitionLogSize,
+        ClientState::allowed, t -> context.getSystem().eventStream().tell(
+            new EventStream.Publish<>(t)));
     this.workEvents = context.messageAdapter(WorkEvent.class, FromWorker::new);
     this.leaseReplies = context.messageAdapter(Supervisor.LeaseReply.class, LeaseReplied::new);
   }
@@ -211,7 +218,7 @@ public final class Client {
   // ---- states ----
 
   private Behavior<Command> disconnected(String cause) {
-    log.record("Disconnected", cause);
+    log.record(ClientState.DISCONNECTED, cause);
     return heldLeases(Behaviors.receive(Command.class))
         .onMessage(NodeUp.class, up -> connecting(0, 0, "node is Up in its cluster"))
         .onMessage(Connect.class, c -> connecting(0, 0, c.cause()))
@@ -248,7 +255,7 @@ public final class Client {
 
   /** Trying address {@code index}; {@code tried} addresses have not answered this round. */
   private Behavior<Command> connecting(int index, int tried, String cause) {
-    log.record("ConnectingSupervisor", cause + "; trying " + supervisorPaths.get(index));
+    log.record(ClientState.CONNECTING_SUPERVISOR, cause + "; trying " + supervisorPaths.get(index));
     // by selection, not by a resolved reference: resolving caches the reference per path, and
     // a supervisor stopped and started again in this actor system would never be found again
     context.getSystem().classicSystem().actorSelection(supervisorPaths.get(index)).tell(
@@ -266,7 +273,7 @@ public final class Client {
           supervisorIndex = index;
           lastError = null;
           context.watchWith(supervisor, new SupervisorLost("supervisor terminated"));
-          return stash.unstashAll(superReady("attached to " + supervisor.path()));
+          return stash.unstashAll(attachedTo("attached to " + supervisor.path()));
         })
         .onMessage(AttachTimedOut.class, t -> {
           if (t.index() != index) {
@@ -299,43 +306,33 @@ public final class Client {
         .build();
   }
 
-  private Behavior<Command> superReady(String cause) {
-    log.record("SuperReady", cause);
+  /**
+   * SuperReady, WorkerRequested and WorkerReady: one behaviour, {@link #attached()}; the log
+   * records which phase the client's requests and leases put it in. Entering it from
+   * connecting completes whoever waits for the client to attach.
+   */
+  private Behavior<Command> attachedTo(String cause) {
+    log.record(ClientState.attached(requests.size(), leases.size()), cause);
     State state = state();
     attachWaiters.forEach(f -> f.complete(state));
     attachWaiters.clear();
     return attached().build();
   }
 
-  private Behavior<Command> workerRequested(String cause) {
-    log.record("WorkerRequested", cause);
-    return attached().build();
-  }
-
-  private Behavior<Command> workerReady(String cause) {
-    log.record("WorkerReady", cause);
-    return attached().build();
-  }
-
-  /** Moves to the attached state the client's leases and requests call for. */
+  /** Records the attached phase the client's requests and leases call for, when it changed. */
   private Behavior<Command> settle(String cause) {
     if (supervisor == null) {
-      // not attached: the attached states are for after the attach
+      // not attached: the attached phases are for after the attach
       return Behaviors.same();
     }
-    String state = !requests.isEmpty() ? "WorkerRequested"
-        : !leases.isEmpty() ? "WorkerReady" : "SuperReady";
-    if (state.equals(log.current())) {
-      return Behaviors.same();
+    ClientState phase = ClientState.attached(requests.size(), leases.size());
+    if (phase != log.current()) {
+      log.record(phase, cause);
     }
-    return switch (state) {
-      case "WorkerRequested" -> workerRequested(cause);
-      case "WorkerReady" -> workerReady(cause);
-      default -> superReady(cause);
-    };
+    return Behaviors.same();
   }
 
-  /** What every attached state handles: requests, work, the worker's events and losses. */
+  /** The attached behaviour: requests, work, the worker's events and losses. */
   private BehaviorBuilder<Command> attached() {
     return Behaviors.receive(Command.class)
         .onMessage(RequestWorker.class, r -> {
@@ -624,7 +621,7 @@ public final class Client {
 
   private State state() {
     return new State(log.current(), supervisor == null ? null : supervisor.path().toString(),
-        List.copyOf(leases.keySet()), lastError, log.entries());
+        List.copyOf(leases.keySet()), lastError, log.entries(), log.illegal());
   }
 
   private Behavior<Command> stashOrFail(Command c) {

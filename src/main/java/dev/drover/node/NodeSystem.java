@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.drover.cluster.ClusterKeys;
+import dev.drover.config.DroverConfig;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -41,8 +42,10 @@ public final class NodeSystem {
    * The configuration of a node with {@code role} listening on {@code port} (0: any free), its
    * transport secured with the cluster's key material ({@link ClusterKeys#configure}: the
    * directory {@code drover.cluster.keys}, or {@code <drover.data-dir>/cluster-keys}, created
-   * when missing).
+   * when missing). {@code base} holds Drover's Pekko settings: {@code DroverConfig.load()}, or
+   * a configuration falling back to it.
    *
+   * @throws IllegalArgumentException when {@code base} lacks Drover's Pekko settings
    * @throws dev.drover.cluster.InvalidClusterKeys when the key material is unusable
    */
   public static Config config(String role, int port, Config base) {
@@ -54,7 +57,7 @@ public final class NodeSystem {
     return ClusterKeys.configure(ConfigFactory.empty()
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
-        .withFallback(base));
+        .withFallback(DroverConfig.requirePekkoSettings(base)));
   }
 
   /**

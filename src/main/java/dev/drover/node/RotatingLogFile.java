@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * A log file rotated by size: {@code name.log} is the current file, {@code name.log.1} the one
  * before, up to {@code name.log.<maxFiles-1>}; older ones are deleted. Fed by one thread.
  */
-public final class RotatingLogFile implements AutoCloseable {
+final class RotatingLogFile implements AutoCloseable {
   private final Path file;
   private final long maxBytes;
   private final int maxFiles;

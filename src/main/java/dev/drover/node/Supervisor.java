@@ -4,18 +4,13 @@ import dev.drover.node.process.ProcessLedger;
 import dev.drover.observe.RunEvents;
 import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -34,11 +29,14 @@ import org.apache.pekko.cluster.typed.Subscribe;
 /**
  * Keeps a pool of one kind of worker at its criteria and leases its workers to clients.
  *
- * <p>States: {@code Starting} (until this node is Up in its cluster), {@code PoolStarting} (fewer
- * than {@code min} workers ready), {@code PoolReady}, and {@code ErrPool} (a slot exceeded its
- * restart limit; requests are refused with the cause until {@link ResetPool}). Beside the state,
- * the {@code WorkersAvailable} flag is on while a worker is idle. Each worker lives in a
- * {@link WorkerSlot} child under a restart-with-backoff strategy.
+ * <p>States ({@link SupervisorState}, with its transition table): {@code Starting} (until this
+ * node is Up in its cluster), {@code PoolStarting} (fewer than {@code min} workers ready),
+ * {@code PoolReady}, and {@code ErrPool} (a slot exceeded its restart limit; requests are refused
+ * with the cause until {@link ResetPool}). PoolStarting and PoolReady are one behaviour,
+ * {@link #pooling}: both lease, grow and repair. Beside the state, the {@code WorkersAvailable}
+ * flag ({@link Availability}) is on while a worker is idle. Each worker lives in a
+ * {@link WorkerSlot} child under a restart-with-backoff strategy; the slots' states, the waiting
+ * requests and the leases are kept in a {@link Pool}, which decides and this actor carries out.
  *
  * <p>Leasing: a {@link RequestWorker} reserves an idle worker (the worker confirms or refuses,
  * and then another is tried) and answers with the worker's reference and a lease id; from then
@@ -51,7 +49,7 @@ public final class Supervisor {
   public sealed interface Command extends CborSerializable
       permits Attach, RequestWorker, GetStatus, ResetPool, ReservationConfirmed,
           ReservationRefused, WorkerStateChanged, SlotLaunched, SlotReady, SlotFailed,
-          SlotRecycling, NodeUp, RequestExpired, PoolTick {}
+          SlotRecycling, NodeUp, RequestExpired, PoolTick, IdleLongEnough {}
 
   /** From a client: may I use you? Answered with {@link Attached}. */
   public record Attach(String clientId, ActorRef<Attached> replyTo) implements Command {}
@@ -99,8 +97,8 @@ public final class Supervisor {
       implements Command {}
 
   /** From a worker: it moved; {@code transition} says from where to where and why. */
-  public record WorkerStateChanged(int slotId, String incarnation, Transition transition)
-      implements Command {}
+  public record WorkerStateChanged(
+      int slotId, String incarnation, Transition<WorkerState> transition) implements Command {}
 
   /** From a slot: a worker process was started. */
   public record SlotLaunched(int slotId, String incarnation, long pid) implements Command {}
@@ -122,6 +120,9 @@ public final class Supervisor {
   record RequestExpired(String requestId) implements Command {}
 
   record PoolTick() implements Command {}
+
+  /** Private: slot {@code slotId} stayed idle since {@code idleSeq} for retire-idle-after. */
+  record IdleLongEnough(int slotId, long idleSeq) implements Command {}
 
   /** The actor name a supervisor of {@code kind} has, so clients find it by address. */
   public static String actorName(String kind) {
@@ -155,56 +156,16 @@ public final class Supervisor {
   /** How long the processes an earlier run left get to die. */
   private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(10);
 
-  private enum SlotState { LAUNCHING, IDLE, RESERVING, RESERVED, BUSY, STOPPING, FAILED }
-
-  /** The supervisor's view of one slot; mutable, owned by the actor. */
-  private static final class Slot {
-    final int id;
-    final ActorRef<WorkerSlot.Command> ref;
-    String incarnation;
-    SlotState state = SlotState.LAUNCHING;
-    ActorRef<Worker.Command> worker;
-    long pid;
-    String leaseId;
-    String clientId;
-    ActorRef<WorkEvent> holder;
-    int restarts;
-    String lastError;
-    Instant readyAt;
-    Instant idleSince;
-    final Deque<Transition> transitions = new ArrayDeque<>();
-
-    Slot(int id, ActorRef<WorkerSlot.Command> ref) {
-      this.id = id;
-      this.ref = ref;
-    }
-
-    boolean leased() {
-      return state == SlotState.RESERVING || state == SlotState.RESERVED
-          || state == SlotState.BUSY;
-    }
-  }
-
-  private record Waiting(RequestWorker request, Instant since, Duration timeout) {}
-
   private static final Duration POOL_TICK = Duration.ofSeconds(1);
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final PoolSettings settings;
   private final WorkerLauncher launcher;
-  private final TransitionLog log;
-  private final TransitionLog availability;
-  private final Map<Integer, Slot> slots = new TreeMap<>();
-  private final Deque<Waiting> waiting = new ArrayDeque<>();
-  /** Reservations sent to a worker and not yet answered, by lease id. */
-  private final Map<String, Waiting> reserving = new HashMap<>();
-  private final Map<String, Integer> leasesByClient = new HashMap<>();
-  /**
-   * Requests refused at their timeout while a worker still held their reservation unanswered:
-   * never queued again. A late confirmation is still granted, and the client gives it back.
-   */
-  private final java.util.Set<String> expiredReservations = new java.util.HashSet<>();
+  private final TransitionLog<SupervisorState> log;
+  private final TransitionLog<Availability> availability;
+  private final Pool pool;
+  private final Map<Integer, ActorRef<WorkerSlot.Command>> slotRefs = new HashMap<>();
   private String error;
 
   private Supervisor(
@@ -215,12 +176,14 @@ public final class Supervisor {
     this.settings = settings;
     this.launcher = launcher;
     String name = "supervisor/" + settings.kind();
-    this.log = new TransitionLog(name, settings.transitionLogSize(), this::publish);
-    this.availability = new TransitionLog(name + "/WorkersAvailable",
-        settings.transitionLogSize(), this::publish);
+    this.log = new TransitionLog<>(name, settings.transitionLogSize(),
+        SupervisorState::allowed, this::publish);
+    this.availability = new TransitionLog<>(name + "/WorkersAvailable",
+        settings.transitionLogSize(), Availability::allowed, this::publish);
+    this.pool = new Pool(settings);
   }
 
-  private void publish(Transition t) {
+  private void publish(Transition<?> t) {
     context.getLog().info("{}", t);
     context.getSystem().eventStream().tell(new EventStream.Publish<>(t));
   }
@@ -228,8 +191,9 @@ public final class Supervisor {
   // ---- states ----
 
   private Behavior<Command> starting() {
-    log.record("Starting", "supervising workers of kind '" + settings.kind() + "'");
-    availability.record("false", "no worker yet");
+    log.record(SupervisorState.STARTING,
+        "supervising workers of kind '" + settings.kind() + "'");
+    availability.record(Availability.NONE_IDLE, "no worker yet");
     Cluster cluster = Cluster.get(context.getSystem());
     if (cluster.selfMember().status() == MemberStatus.up()) {
       return poolStarting("node is Up in its cluster");
@@ -249,79 +213,167 @@ public final class Supervisor {
         .build();
   }
 
+  /** Enters PoolStarting (from Starting or a reset) and then the leasing behaviour. */
   private Behavior<Command> poolStarting(String cause) {
-    log.record("PoolStarting", cause);
+    log.record(SupervisorState.POOL_STARTING, cause);
     timers.startTimerWithFixedDelay(new PoolTick(), POOL_TICK);
-    resize();
-    if (readyCount() >= settings.min()) {
-      return poolReady("min " + settings.min() + " workers ready");
-    }
-    return pool()
-        .onMessage(RequestWorker.class, this::onRequest)
-        .onMessage(ResetPool.class, r -> Behaviors.same())
-        .build();
+    return settlePooling(pooling());
   }
 
-  private Behavior<Command> poolReady(String cause) {
-    log.record("PoolReady", cause);
-    return pool()
-        .onMessage(RequestWorker.class, this::onRequest)
+  /**
+   * PoolStarting and PoolReady: leases workers, grows, repairs and shrinks the pool. After every
+   * message {@link #settlePooling} moves between the two as the number of ready workers calls
+   * for.
+   */
+  private Behavior<Command> pooling() {
+    return poolEvents(() -> settlePooling(Behaviors.same()))
+        .onMessage(RequestWorker.class, r -> {
+          onRequest(r);
+          return settlePooling(Behaviors.same());
+        })
         .onMessage(ResetPool.class, r -> Behaviors.same())
-        .build();
-  }
-
-  private Behavior<Command> errPool(String cause) {
-    error = cause;
-    log.record("ErrPool", cause);
-    context.getLog().error("pool of kind '{}' failed: {}", settings.kind(), cause);
-    failWaiting("pool of kind '" + settings.kind() + "' failed: " + cause);
-    return pool()
-        .onMessage(RequestWorker.class, r -> refuse(r, "pool of kind '" + settings.kind()
-            + "' failed: " + error))
-        .onMessage(ResetPool.class, r -> {
-          error = null;
-          slots.values().forEach(s -> s.restarts = 0);
-          return poolStarting("reset: " + r.reason());
+        .onSignal(ChildFailed.class, this::onSlotGaveUp)
+        .onSignal(Terminated.class, t -> {
+          removeSlot(t.getRef(), "stopped");
+          return settlePooling(Behaviors.same());
         })
         .build();
   }
 
-  /** The handlers all pool states share; each event ends in {@link #next}. */
-  private BehaviorBuilder<Command> pool() {
+  /**
+   * A slot exceeded its restart limit: requests are refused with the cause until a reset, and
+   * the pool neither grows nor is repaired.
+   */
+  private Behavior<Command> errPool(String cause) {
+    error = cause;
+    log.record(SupervisorState.ERR_POOL, cause);
+    context.getLog().error("pool of kind '{}' failed: {}", settings.kind(), cause);
+    refuseWaiting();
+    return poolEvents(this::settleFailed)
+        .onMessage(RequestWorker.class, r -> refuse(r, "pool of kind '" + settings.kind()
+            + "' failed: " + error))
+        .onMessage(ResetPool.class, r -> {
+          error = null;
+          pool.resetRestarts();
+          return poolStarting("reset: " + r.reason());
+        })
+        .onSignal(Terminated.class, t -> {
+          // a slot that stopped or gave up: the pool has failed already
+          removeSlot(t.getRef(), "stopped");
+          return settleFailed();
+        })
+        .build();
+  }
+
+  /**
+   * What the pool states share: the slots' and workers' news, status and attach queries. Each
+   * piece of news goes into the pool's books; {@code settle} is then what the state does after
+   * every message.
+   */
+  private BehaviorBuilder<Command> poolEvents(Supplier<Behavior<Command>> settle) {
     return Behaviors.receive(Command.class)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Attach.class, this::onAttach)
         .onMessage(NodeUp.class, up -> Behaviors.same())
-        .onMessage(SlotLaunched.class, this::onSlotLaunched)
-        .onMessage(SlotReady.class, this::onSlotReady)
-        .onMessage(SlotFailed.class, this::onSlotFailed)
-        .onMessage(SlotRecycling.class, this::onSlotRecycling)
-        .onMessage(WorkerStateChanged.class, this::onWorkerStateChanged)
-        .onMessage(ReservationConfirmed.class, this::onReservationConfirmed)
-        .onMessage(ReservationRefused.class, this::onReservationRefused)
-        .onMessage(RequestExpired.class, this::onRequestExpired)
-        .onMessage(PoolTick.class, t -> next())
-        .onSignal(ChildFailed.class, this::onSlotGaveUp)
-        .onSignal(Terminated.class, this::onSlotStopped);
+        .onMessage(SlotLaunched.class, l -> {
+          pool.launched(l.slotId(), l.incarnation(), l.pid());
+          return Behaviors.same();
+        })
+        .onMessage(SlotReady.class, r -> {
+          pool.ready(r.slotId(), r.incarnation(), r.worker(), r.pid(), Instant.now());
+          return settle.get();
+        })
+        .onMessage(SlotFailed.class, f -> {
+          onSlotFailed(f);
+          return settle.get();
+        })
+        .onMessage(SlotRecycling.class, r -> {
+          pool.recycling(r.slotId()).ifPresent(lost ->
+              tellLost(lost, "worker recycled: " + r.reason(), r.workTimedOut()));
+          return settle.get();
+        })
+        .onMessage(WorkerStateChanged.class, c -> {
+          pool.workerMoved(c.slotId(), c.incarnation(), c.transition());
+          return settle.get();
+        })
+        .onMessage(ReservationConfirmed.class, c -> {
+          onReservationConfirmed(c);
+          return settle.get();
+        })
+        .onMessage(ReservationRefused.class, r -> {
+          pool.refused(r.slotId(), r.leaseId());
+          return settle.get();
+        })
+        .onMessage(RequestExpired.class, e -> {
+          onRequestExpired(e);
+          return settle.get();
+        })
+        .onMessage(IdleLongEnough.class, i -> {
+          pool.idleLongEnough(i.slotId(), i.idleSeq());
+          return settle.get();
+        })
+        .onMessage(PoolTick.class, t -> settle.get());
   }
 
-  /** Serves waiting requests, resizes the pool, then moves to the state the numbers call for. */
-  private Behavior<Command> next() {
-    dispatchWaiting();
+  /**
+   * After each message of PoolStarting or PoolReady: serves waiting requests, resizes the pool,
+   * and moves between the two as the ready workers call for; else {@code stay}.
+   */
+  private Behavior<Command> settlePooling(Behavior<Command> stay) {
+    dispatch();
     resize();
+    armIdleTimers();
     updateAvailability();
-    String state = log.current();
-    if (state.equals("ErrPool")) {
-      return Behaviors.same();
+    SupervisorState next = SupervisorState.pooling(pool.ready(), settings.min());
+    if (next == log.current()) {
+      return stay;
     }
-    int ready = readyCount();
-    if (state.equals("PoolStarting") && ready >= settings.min()) {
-      return poolReady("min " + settings.min() + " workers ready");
-    }
-    if (state.equals("PoolReady") && ready < settings.min()) {
-      return poolStarting("only " + ready + " of min " + settings.min() + " workers ready");
-    }
+    log.record(next, next == SupervisorState.POOL_READY
+        ? "min " + settings.min() + " workers ready"
+        : "only " + pool.ready() + " of min " + settings.min() + " workers ready");
+    return pooling();
+  }
+
+  /**
+   * After each message of ErrPool: the books change, the pool's size does not, and a request
+   * put back to wait (its reservation was refused or its worker lost) is refused.
+   */
+  private Behavior<Command> settleFailed() {
+    refuseWaiting();
+    armIdleTimers();
+    updateAvailability();
     return Behaviors.same();
+  }
+
+  private void refuseWaiting() {
+    for (Pool.Waiting w : pool.drainWaiting()) {
+      timers.cancel(requestTimer(w.request()));
+      refuse(w.request(), "pool of kind '" + settings.kind() + "' failed: " + error);
+    }
+  }
+
+  /** Sends the reservations the pool pairs from waiting requests and idle workers. */
+  private void dispatch() {
+    for (Pool.Reservation r : pool.dispatch(() -> UUID.randomUUID().toString())) {
+      r.worker().tell(new Worker.Reserve(r.leaseId(), r.request().clientId(),
+          r.request().holder(), context.getSelf()));
+    }
+  }
+
+  /** Each slot that became idle may be retired after {@code retire-idle-after}, on a timer. */
+  private void armIdleTimers() {
+    for (Pool.NewlyIdle idle : pool.takeNewlyIdle()) {
+      timers.startSingleTimer("idle-" + idle.slot(),
+          new IdleLongEnough(idle.slot(), idle.idleSeq()), settings.retireIdleAfter());
+    }
+  }
+
+  private void updateAvailability() {
+    Availability available = Availability.of(pool.idle());
+    if (available != availability.current()) {
+      availability.record(available, available == Availability.SOME_IDLE
+          ? pool.idle() + " worker(s) idle" : "no worker idle");
+    }
   }
 
   // ---- clients ----
@@ -331,18 +383,20 @@ public final class Supervisor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onRequest(RequestWorker r) {
-    int held = leasesByClient.getOrDefault(r.clientId(), 0);
-    if (settings.maxLeasesPerClient() > 0 && held >= settings.maxLeasesPerClient()) {
-      return refuse(r, "client " + r.clientId() + " already holds " + held
-          + " leases of kind '" + settings.kind() + "' (max-leases-per-client "
-          + settings.maxLeasesPerClient() + ")");
+  /** Queues the request, with its timer, unless the client holds its maximum of leases. */
+  private void onRequest(RequestWorker r) {
+    String refusal = pool.refusal(r.clientId());
+    if (refusal != null) {
+      refuse(r, refusal);
+      return;
     }
     Duration timeout = r.timeout() == null ? settings.requestTimeout() : r.timeout();
-    waiting.addLast(new Waiting(r, Instant.now(), timeout));
-    timers.startSingleTimer("request-" + r.requestId(), new RequestExpired(r.requestId()),
-        timeout);
-    return next();
+    pool.enqueue(r, timeout);
+    timers.startSingleTimer(requestTimer(r), new RequestExpired(r.requestId()), timeout);
+  }
+
+  private static String requestTimer(RequestWorker r) {
+    return "request-" + r.requestId();
   }
 
   private Behavior<Command> refuse(RequestWorker r, String reason) {
@@ -350,334 +404,96 @@ public final class Supervisor {
     return Behaviors.same();
   }
 
-  private void dispatchWaiting() {
-    while (!waiting.isEmpty()) {
-      Slot idle = slots.values().stream()
-          .filter(s -> s.state == SlotState.IDLE)
-          .findFirst().orElse(null);
-      if (idle == null) {
-        return;
-      }
-      Waiting w = waiting.removeFirst();
-      RequestWorker r = w.request();
-      String leaseId = UUID.randomUUID().toString();
-      idle.state = SlotState.RESERVING;
-      idle.leaseId = leaseId;
-      idle.clientId = r.clientId();
-      idle.holder = r.holder();
-      reserving.put(leaseId, w);
-      idle.worker.tell(new Worker.Reserve(leaseId, r.clientId(), r.holder(), context.getSelf()));
-    }
+  private void onReservationConfirmed(ReservationConfirmed c) {
+    pool.confirmed(c.slotId(), c.leaseId()).ifPresent(g -> {
+      RequestWorker r = g.request();
+      timers.cancel(requestTimer(r));
+      r.replyTo().tell(new LeaseGranted(r.requestId(), g.leaseId(), settings.kind(),
+          g.slot().id, g.slot().pid, g.slot().worker));
+    });
   }
 
-  private Behavior<Command> onReservationConfirmed(ReservationConfirmed c) {
-    Waiting w = reserving.remove(c.leaseId());
-    Slot slot = slots.get(c.slotId());
-    if (w == null || slot == null) {
-      return Behaviors.same();
-    }
-    RequestWorker r = w.request();
-    timers.cancel("request-" + r.requestId());
-    expiredReservations.remove(r.requestId());
-    if (slot.state == SlotState.RESERVING) {
-      slot.state = SlotState.RESERVED;
-    }
-    leasesByClient.merge(r.clientId(), 1, Integer::sum);
-    r.replyTo().tell(new LeaseGranted(r.requestId(), c.leaseId(), settings.kind(), slot.id,
-        slot.pid, slot.worker));
-    return next();
-  }
-
-  private Behavior<Command> onReservationRefused(ReservationRefused refused) {
-    Waiting w = reserving.remove(refused.leaseId());
-    Slot slot = slots.get(refused.slotId());
-    if (slot != null && refused.leaseId().equals(slot.leaseId)) {
-      slot.leaseId = null;
-      slot.clientId = null;
-      slot.holder = null;
-      // the worker's own report will say what it is doing; until then it is not offered
-      slot.state = SlotState.STOPPING;
-    }
-    if (w != null) {
-      requeue(w);
-    }
-    return next();
-  }
-
-  /** Puts a request whose reservation failed first in line again, unless it already expired. */
-  private void requeue(Waiting w) {
-    if (!expiredReservations.remove(w.request().requestId())) {
-      waiting.addFirst(w);
-    }
-  }
-
-  private Behavior<Command> onRequestExpired(RequestExpired e) {
-    Iterator<Waiting> it = waiting.iterator();
-    while (it.hasNext()) {
-      Waiting w = it.next();
-      if (w.request().requestId().equals(e.requestId())) {
-        it.remove();
-        refuseExpired(w);
-        return next();
-      }
-    }
-    // its worker has not answered the reservation (a hung worker answers nothing): the request
-    // still ends on time, and is not queued again when that reservation fails
-    for (Waiting w : reserving.values()) {
-      if (w.request().requestId().equals(e.requestId())) {
-        expiredReservations.add(e.requestId());
-        refuseExpired(w);
-        break;
-      }
-    }
-    return next();
-  }
-
-  private void refuseExpired(Waiting w) {
-    refuse(w.request(), "no worker of kind '" + settings.kind() + "' within "
-        + seconds(w.timeout()) + ": " + busyCount() + " of max " + settings.max() + " busy"
-        + (error == null ? "" : "; pool failed: " + error));
-  }
-
-  private void failWaiting(String reason) {
-    for (Waiting w : waiting) {
-      timers.cancel("request-" + w.request().requestId());
-      refuse(w.request(), reason);
-    }
-    waiting.clear();
+  private void onRequestExpired(RequestExpired e) {
+    pool.expire(e.requestId()).ifPresent(w ->
+        refuse(w.request(), "no worker of kind '" + settings.kind() + "' within "
+            + seconds(w.timeout()) + ": " + pool.busy() + " of max " + settings.max() + " busy"
+            + (error == null ? "" : "; pool failed: " + error)));
   }
 
   // ---- slots and workers ----
 
-  private Behavior<Command> onSlotLaunched(SlotLaunched l) {
-    Slot slot = slots.get(l.slotId());
-    if (slot != null) {
-      slot.incarnation = l.incarnation();
-      slot.pid = l.pid();
-      slot.state = SlotState.LAUNCHING;
-      slot.worker = null;
-      slot.readyAt = null;
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onSlotReady(SlotReady r) {
-    Slot slot = slots.get(r.slotId());
-    if (slot == null || !r.incarnation().equals(slot.incarnation)) {
-      return Behaviors.same();
-    }
-    slot.worker = r.worker();
-    slot.pid = r.pid();
-    slot.readyAt = Instant.now();
-    if (slot.state == SlotState.LAUNCHING) {
-      slot.state = SlotState.IDLE;
-      slot.idleSince = slot.readyAt;
-    }
-    return next();
-  }
-
-  private Behavior<Command> onSlotFailed(SlotFailed f) {
-    Slot slot = slots.get(f.slotId());
-    if (slot == null) {
-      return Behaviors.same();
-    }
-    slot.restarts++;
-    slot.lastError = f.cause();
-    context.getSystem().eventStream().tell(new EventStream.Publish<>(
-        new RunEvents.WorkerFailed(settings.kind(), slot.id, f.cause())));
-    loseLease(slot, "worker of slot " + slot.id + " lost: " + f.cause());
-    slot.state = SlotState.FAILED;
-    slot.worker = null;
-    slot.readyAt = null;
-    return next();
-  }
-
-  private Behavior<Command> onSlotRecycling(SlotRecycling r) {
-    Slot slot = slots.get(r.slotId());
-    if (slot != null) {
-      loseLease(slot, "worker recycled: " + r.reason(), r.workTimedOut());
-      slot.state = SlotState.LAUNCHING;
-      slot.worker = null;
-      slot.readyAt = null;
-    }
-    return next();
-  }
-
-  /** Tells the holder of the slot's lease, if any, that its worker is gone. */
-  private void loseLease(Slot slot, String cause) {
-    loseLease(slot, cause, false);
-  }
-
-  private void loseLease(Slot slot, String cause, boolean workTimedOut) {
-    if (slot.leaseId == null) {
+  private void onSlotFailed(SlotFailed f) {
+    if (pool.slot(f.slotId()).isEmpty()) {
       return;
     }
-    Waiting w = reserving.remove(slot.leaseId);
-    if (w != null) {
-      requeue(w);
-    } else if (slot.holder != null) {
-      slot.holder.tell(new WorkEvent.WorkerLost(slot.leaseId, cause, workTimedOut));
-      leasesByClient.computeIfPresent(slot.clientId, (k, n) -> n > 1 ? n - 1 : null);
-    }
-    slot.leaseId = null;
-    slot.clientId = null;
-    slot.holder = null;
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(
+        new RunEvents.WorkerFailed(settings.kind(), f.slotId(), f.cause())));
+    pool.failed(f.slotId(), f.cause()).ifPresent(lost -> tellLost(lost,
+        "worker of slot " + f.slotId() + " lost: " + f.cause(), false));
   }
 
-  private Behavior<Command> onWorkerStateChanged(WorkerStateChanged c) {
-    Slot slot = slots.get(c.slotId());
-    if (slot == null || !c.incarnation().equals(slot.incarnation)) {
-      return Behaviors.same();
-    }
-    Transition t = c.transition();
-    if (slot.transitions.size() == settings.transitionLogSize()) {
-      slot.transitions.removeFirst();
-    }
-    slot.transitions.addLast(t);
-    switch (t.to()) {
-      case "Idle" -> {
-        if (slot.state == SlotState.RESERVED || slot.state == SlotState.BUSY
-            || slot.state == SlotState.STOPPING) {
-          if (slot.leaseId != null) {
-            leasesByClient.computeIfPresent(slot.clientId, (k, n) -> n > 1 ? n - 1 : null);
-          }
-          slot.leaseId = null;
-          slot.clientId = null;
-          slot.holder = null;
-          slot.state = SlotState.IDLE;
-          slot.idleSince = Instant.now();
-        }
-      }
-      case "Reserved" -> {
-        if (slot.state == SlotState.RESERVING || slot.state == SlotState.BUSY) {
-          slot.state = SlotState.RESERVED;
-        }
-      }
-      case "Busy" -> {
-        if (slot.leaseId != null) {
-          slot.state = SlotState.BUSY;
-        }
-      }
-      case "Stopping" -> slot.state = SlotState.STOPPING;
-      default -> { }
-    }
-    return next();
+  private void tellLost(Pool.LostLease lost, String cause, boolean workTimedOut) {
+    lost.holder().tell(new WorkEvent.WorkerLost(lost.leaseId(), cause, workTimedOut));
   }
 
+  /**
+   * A slot exceeded its restart limit: the pool fails. Matched before {@link Terminated}, which
+   * {@link ChildFailed} extends.
+   */
   private Behavior<Command> onSlotGaveUp(ChildFailed failed) {
-    Slot slot = slotOf(failed.getRef());
+    Pool.Slot slot = removeSlot(failed.getRef(), "gave up");
     if (slot == null) {
       return Behaviors.same();
     }
-    slots.remove(slot.id);
-    String cause = "slot " + slot.id + " restarted " + slot.restarts + " times without "
+    return errPool("slot " + slot.id + " restarted " + slot.restarts + " times without "
         + settings.restartWindow() + " of calm (restart.max-restarts " + settings.maxRestarts()
-        + "); last failure: " + slot.lastError;
-    if (log.current().equals("ErrPool")) {
-      return next();
-    }
-    return errPool(cause);
+        + "); last failure: " + slot.lastError);
   }
 
-  private Behavior<Command> onSlotStopped(Terminated t) {
-    Slot slot = slotOf(t.getRef());
-    if (slot != null) {
-      slots.remove(slot.id);
-      loseLease(slot, "worker of slot " + slot.id + " stopped");
+  /** Forgets the slot of {@code ref}, telling its lease's holder; the slot, or null if unknown. */
+  private Pool.Slot removeSlot(ActorRef<?> ref, String how) {
+    Integer id = slotRefs.entrySet().stream().filter(e -> e.getValue().equals(ref))
+        .map(Map.Entry::getKey).findFirst().orElse(null);
+    if (id == null) {
+      return null;
     }
-    return next();
-  }
-
-  private Slot slotOf(ActorRef<?> ref) {
-    return slots.values().stream().filter(s -> s.ref.equals(ref)).findFirst().orElse(null);
+    slotRefs.remove(id);
+    Pool.Slot slot = pool.slot(id).orElse(null);
+    pool.removed(id).ifPresent(lost ->
+        tellLost(lost, "worker of slot " + id + " " + how, false));
+    return slot;
   }
 
   // ---- pool size ----
 
-  /**
-   * Starts slots up to the target and retires idle extras that stayed idle for
-   * {@code retire-idle-after}. In ErrPool the pool neither grows nor is repaired.
-   */
+  /** Starts and retires the slots the pool decides on. */
   private void resize() {
-    if (log.current().equals("ErrPool") || log.current().equals("Starting")) {
-      return;
-    }
-    int target = targetSize();
-    while (slots.size() < target) {
-      int id = 1;
-      while (slots.containsKey(id)) {
-        id++;
-      }
+    Pool.Resize resize = pool.resize();
+    for (int id : resize.start()) {
       ActorRef<WorkerSlot.Command> ref = context.spawn(
           WorkerSlot.create(id, settings, launcher, context.getSelf()), "slot-" + id);
       context.watch(ref);
-      slots.put(id, new Slot(id, ref));
+      slotRefs.put(id, ref);
     }
-    int extra = slots.size() - target;
-    if (extra > 0 && waiting.isEmpty()) {
-      Instant retireBefore = Instant.now().minus(settings.retireIdleAfter());
-      List<Slot> idle = new ArrayList<>(slots.values().stream()
-          .filter(s -> s.state == SlotState.IDLE && s.idleSince.isBefore(retireBefore))
-          .sorted(Comparator.comparing((Slot s) -> s.idleSince))
-          .toList());
-      for (int i = 0; i < extra && i < idle.size(); i++) {
-        Slot s = idle.get(i);
-        s.state = SlotState.STOPPING;
-        context.getLog().info("retiring idle worker of slot {} (pool above target {})",
-            s.id, target);
-        context.stop(s.ref);
+    for (int id : resize.retire()) {
+      context.getLog().info("retiring idle worker of slot {} (pool above target {})",
+          id, pool.target());
+      timers.cancel("idle-" + id);
+      ActorRef<WorkerSlot.Command> ref = slotRefs.get(id);
+      if (ref != null) {
+        context.stop(ref);
       }
-    }
-  }
-
-  private int targetSize() {
-    return settings.targetSize(busyCount() + waiting.size());
-  }
-
-  private int busyCount() {
-    return (int) slots.values().stream().filter(Slot::leased).count();
-  }
-
-  private int idleCount() {
-    return (int) slots.values().stream().filter(s -> s.state == SlotState.IDLE).count();
-  }
-
-  private int readyCount() {
-    return (int) slots.values().stream().filter(s -> s.readyAt != null).count();
-  }
-
-  private void updateAvailability() {
-    boolean available = idleCount() > 0;
-    if (!Boolean.toString(available).equals(availability.current())) {
-      availability.record(Boolean.toString(available),
-          available ? idleCount() + " worker(s) idle" : "no worker idle");
     }
   }
 
   // ---- status ----
 
   private Behavior<Command> onGetStatus(GetStatus g) {
-    Instant now = Instant.now();
-    List<PoolStatus.WorkerStatus> workers = slots.values().stream()
-        .map(s -> new PoolStatus.WorkerStatus(
-            s.id, s.pid, stateName(s.state), s.leaseId,
-            s.holder == null ? null : s.clientId + " " + s.holder.path(),
-            s.restarts, s.lastError,
-            s.readyAt == null ? Duration.ZERO : Duration.between(s.readyAt, now),
-            List.copyOf(s.transitions)))
-        .toList();
-    List<Transition> transitions = new ArrayList<>(log.entries());
-    transitions.addAll(availability.entries());
-    transitions.sort(Comparator.comparing(Transition::at));
-    g.replyTo().tell(new PoolStatus(settings.kind(), log.current(), idleCount() > 0, error,
-        settings.min(), settings.warm(), settings.max(), targetSize(), idleCount(), busyCount(),
-        waiting.size(), workers, transitions));
+    g.replyTo().tell(new PoolStatus(settings.kind(), log.current(), pool.idle() > 0, error,
+        settings.min(), settings.warm(), settings.max(), pool.target(), pool.idle(),
+        pool.busy(), pool.waiting(), pool.workers(Instant.now()), log.entries(),
+        availability.entries(), log.illegal() + availability.illegal() + pool.illegalMoves()));
     return Behaviors.same();
-  }
-
-  private static String stateName(SlotState s) {
-    String n = s.name();
-    return n.charAt(0) + n.substring(1).toLowerCase();
   }
 
   private static String seconds(Duration d) {

@@ -1,6 +1,7 @@
 package dev.drover.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.serialization.CborSerializable;
 
 /**
  * What a worker tells its lease holder: the payloads and the end of each piece of work, refusals

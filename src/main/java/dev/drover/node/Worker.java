@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.node.WorkEvent.Refusal;
 import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * Does work for one client at a time, in a worker JVM forked by its {@link WorkerSlot} (or in the
  * supervisor's JVM with the in-process launcher).
  *
- * <p>States: {@code Starting} until its slot acknowledges the registration, {@code Idle},
+ * <p>States ({@link WorkerState}, with its transition table): {@code Starting} until its slot
+ * acknowledges the registration, {@code Idle},
  * {@code Reserved} while a client holds its lease, {@code Busy} while a piece of work runs, and
  * {@code Stopping}. It serves only its lease holder; anyone else gets a {@link
  * WorkEvent.WorkRefused}. A lease ends on release, on the holder's death, or after
@@ -189,7 +191,7 @@ public final class Worker {
   private final Duration stopDeadline;
   private final ActorRef<WorkerSlot.Command> slot;
   private final String incarnation;
-  private final TransitionLog log;
+  private final TransitionLog<WorkerState> log;
   private final ExecutorService executor;
   private ActorRef<Supervisor.Command> supervisor;
   private int slotId = -1;
@@ -216,8 +218,8 @@ public final class Worker {
       t.setDaemon(true);
       return t;
     });
-    this.log = new TransitionLog("worker/" + context.getSelf().path().name(),
-        settings.transitionLogSize(), this::report);
+    this.log = new TransitionLog<>("worker/" + context.getSelf().path().name(),
+        settings.transitionLogSize(), WorkerState::allowed, this::report);
   }
 
   /**
@@ -248,7 +250,7 @@ public final class Worker {
     }));
   }
 
-  private void report(Transition t) {
+  private void report(Transition<WorkerState> t) {
     context.getSystem().eventStream().tell(new EventStream.Publish<>(t));
     if (supervisor != null) {
       supervisor.tell(new Supervisor.WorkerStateChanged(slotId, incarnation, t));
@@ -256,7 +258,8 @@ public final class Worker {
   }
 
   private Behavior<Command> starting() {
-    log.record("Starting", "worker started in process " + ProcessHandle.current().pid());
+    log.record(WorkerState.STARTING,
+        "worker started in process " + ProcessHandle.current().pid());
     return Behaviors.receive(Command.class)
         .onMessage(Registered.class, r -> {
           supervisor = r.supervisor();
@@ -270,7 +273,7 @@ public final class Worker {
   }
 
   private Behavior<Command> idle(String cause) {
-    log.record("Idle", cause);
+    log.record(WorkerState.IDLE, cause);
     return common()
         .onMessage(Reserve.class, r -> {
           Lease lease = new Lease(r.leaseId(), r.clientId(), r.holder());
@@ -306,7 +309,7 @@ public final class Worker {
   private Behavior<Command> reserved(Lease lease, String cause, InputParts parts) {
     if (parts.workId == null) {
       timers.startSingleTimer(LEASE_IDLE_TIMER, new LeaseIdle(lease.id()), leaseIdleTimeout);
-      log.record("Reserved", cause);
+      log.record(WorkerState.RESERVED, cause);
     }
     return common()
         .onMessage(Reserve.class, r -> refuseReservation(r, "already leased"))
@@ -411,7 +414,7 @@ public final class Worker {
    * {@code cancel-grace-period} (plus a margin) later has its worker replaced.
    */
   private Behavior<Command> busy(Lease lease, RunningWork work, boolean ending) {
-    log.record("Busy", ending ? "ending lease once work " + work.id + " stops"
+    log.record(WorkerState.BUSY, ending ? "ending lease once work " + work.id + " stops"
         : "running work " + work.id);
     return common()
         .onMessage(Reserve.class, r -> refuseReservation(r, "already leased"))
@@ -507,13 +510,13 @@ public final class Worker {
   }
 
   private Behavior<Command> stopping(String cause) {
-    log.record("Stopping", cause);
+    log.record(WorkerState.STOPPING, cause);
     return Behaviors.stopped();
   }
 
   /** Stopping, but left for the slot to kill with its JVM, so the slot sees no failure. */
   private Behavior<Command> recycling(String cause) {
-    log.record("Stopping", cause);
+    log.record(WorkerState.STOPPING, cause);
     return common()
         .onMessage(Reserve.class, r -> refuseReservation(r, "stopping"))
         .onMessage(Submit.class, s -> refuse(s.replyTo(), s.leaseId(), s.workId(),

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.config.DroverConfig;
 import java.util.List;
 
 /**
@@ -50,7 +51,7 @@ public final class WorkerConfig {
         .withValue("pekko.coordinated-shutdown.exit-jvm",
             ConfigValueFactory.fromAnyRef(exitJvmWhenDone ? "on" : "off"))
         .withFallback(fromSupervisor)
-        .withFallback(ConfigFactory.load())
+        .withFallback(DroverConfig.load())
         .resolve();
   }
 }

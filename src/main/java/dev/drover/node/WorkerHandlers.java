@@ -4,7 +4,7 @@ import dev.drover.node.shell.ShellHandler;
 import java.lang.reflect.InvocationTargetException;
 
 /** Finds the {@link WorkerHandler} of a worker kind: built in, or loaded by class name. */
-public final class WorkerHandlers {
+final class WorkerHandlers {
   private WorkerHandlers() {}
 
   /**

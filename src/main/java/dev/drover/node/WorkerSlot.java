@@ -1,5 +1,7 @@
 package dev.drover.node;
 
+import dev.drover.observe.TransitionLog;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -7,6 +9,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
@@ -70,6 +73,54 @@ public final class WorkerSlot {
     }
   }
 
+  /**
+   * The states of one incarnation of a slot. A failure is no transition: the supervision
+   * strategy starts a new incarnation, which begins again at Launching.
+   *
+   * <pre>
+   *   (start)   -> Launching
+   *   Launching -> Ready
+   *   Ready     -> Launching (recycled: a fresh JVM)
+   * </pre>
+   */
+  enum State {
+    LAUNCHING("Launching"),
+    READY("Ready");
+
+    private final String label;
+
+    State(String label) {
+      this.label = label;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String label() {
+      return label;
+    }
+
+    @Override
+    public String toString() {
+      return label;
+    }
+
+    /**
+
+     * The transition table: whether a slot may move from {@code from} (null: none) to
+
+     * {@code to}.
+
+     */
+    static boolean allowed(State from, State to) {
+      if (from == null) {
+        return to == LAUNCHING;
+      }
+      return switch (from) {
+        case LAUNCHING -> to == READY;
+        case READY -> to == LAUNCHING;
+      };
+    }
+  }
+
   private static final String HEARTBEAT = "heartbeat";
   private static final String REGISTRATION = "registration";
 
@@ -80,6 +131,7 @@ public final class WorkerSlot {
   private final WorkerLauncher launcher;
   private final ActorRef<Supervisor.Command> supervisor;
   private final ActorRef<ClusterEvent.UnreachableMember> unreachable;
+  private final TransitionLog<State> log;
   private String incarnation;
   private WorkerProcess process;
   /** The registered worker's node when it is another JVM: downed in the cluster when killed. */
@@ -96,6 +148,11 @@ public final class WorkerSlot {
     this.supervisor = supervisor;
     this.unreachable = context.messageAdapter(ClusterEvent.UnreachableMember.class,
         u -> new MemberUnreachable(u.member().address().toString()));
+    this.log = new TransitionLog<>("slot/" + settings.kind() + "/" + slotId,
+        settings.transitionLogSize(), State::allowed, t -> {
+          context.getLog().debug("{}", t);
+          context.getSystem().eventStream().tell(new EventStream.Publish<>(t));
+        });
   }
 
   /** A slot under its restarting supervision strategy. */
@@ -113,6 +170,7 @@ public final class WorkerSlot {
             .withLoggingEnabled(false));
   }
 
+  /** Starts a new worker process (first, or replacing a recycled one) and waits for it. */
   private Behavior<Command> launch() {
     incarnation = UUID.randomUUID().toString().substring(0, 8);
     try {
@@ -130,10 +188,11 @@ public final class WorkerSlot {
         settings.registrationTimeout());
     Cluster.get(context.getSystem()).subscriptions().tell(
         Subscribe.create(unreachable, ClusterEvent.UnreachableMember.class));
-    return launching();
+    return launching("launched worker process " + process.pid() + " (" + incarnation + ")");
   }
 
-  private Behavior<Command> launching() {
+  private Behavior<Command> launching(String cause) {
+    log.record(State.LAUNCHING, cause);
     return withLifecycle(Behaviors.receive(Command.class))
         .onMessage(Register.class, r -> {
           if (!r.incarnation().equals(incarnation)) {
@@ -147,7 +206,8 @@ public final class WorkerSlot {
               slotId, incarnation, r.worker(), r.pid(), r.worker().path().address().toString()));
           timers.startTimerAtFixedRate(HEARTBEAT, new HeartbeatTick(incarnation),
               settings.heartbeatInterval());
-          return ready(r.worker(), System.nanoTime(), 0, false);
+          log.record(State.READY, "worker registered from " + r.worker().path().address());
+          return ready(r.worker(), 0, 0, false);
         })
         .onMessage(RegistrationTimedOut.class, t -> {
           if (!t.incarnation().equals(incarnation)) {
@@ -162,15 +222,20 @@ public final class WorkerSlot {
         .build();
   }
 
+  /**
+   * The worker registered and is pinged every {@code heartbeat-interval}. Silence is counted in
+   * heartbeats sent since the last answer, not read from a clock, so the actor scheduler (and a
+   * test's manual time) alone decides when a worker counts as hung.
+   */
   private Behavior<Command> ready(
-      ActorRef<Worker.Command> worker, long lastPong, long seq, boolean answered) {
+      ActorRef<Worker.Command> worker, int unanswered, long seq, boolean answered) {
     String workerAddress = worker.path().address().toString();
     return withLifecycle(Behaviors.receive(Command.class))
         .onMessage(HeartbeatTick.class, t -> {
           if (!t.incarnation().equals(incarnation)) {
             return Behaviors.same();
           }
-          Duration silent = Duration.ofNanos(System.nanoTime() - lastPong);
+          Duration silent = settings.heartbeatInterval().multipliedBy(unanswered);
           // a JVM that just registered is still loading classes: until its first answer it
           // gets three heartbeat timeouts, afterwards one
           Duration limit = answered
@@ -180,13 +245,13 @@ public final class WorkerSlot {
                 + "): hung? (" + process.describe() + ")");
           }
           worker.tell(new Worker.Ping(seq + 1, context.getSelf()));
-          return ready(worker, lastPong, seq + 1, answered);
+          return ready(worker, unanswered + 1, seq + 1, answered);
         })
         .onMessage(Pong.class, p -> {
           if (!p.incarnation().equals(incarnation)) {
             return Behaviors.same();
           }
-          return ready(worker, System.nanoTime(), seq, true);
+          return ready(worker, 0, seq, true);
         })
         .onMessage(MemberUnreachable.class, m -> {
           if (m.address().equals(workerAddress) && !workerAddress.equals(

@@ -2,12 +2,14 @@ package dev.drover.observe;
 
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 
 /**
  * What an attempt of a node task did with its pool, published on the actor system's event stream
  * for observers (metrics, traces): how long it waited for a worker, and how long its work ran.
+ * They never leave their JVM, so they are not serialized (NoSerializationVerificationNeeded).
  */
 public final class NodeAttemptEvents {
   private NodeAttemptEvents() {}
@@ -24,7 +26,8 @@ public final class NodeAttemptEvents {
    * @param leased whether it got one
    */
   public record LeaseGranted(String pool, String executionId, String task, int attempt,
-      Instant requested, Instant granted, boolean leased) {}
+      Instant requested, Instant granted, boolean leased)
+      implements NoSerializationVerificationNeeded {}
 
   /**
    * The attempt's work on its worker ended.
@@ -33,7 +36,8 @@ public final class NodeAttemptEvents {
    * @param ended when its outcome was known; the task's own events say which
    */
   public record WorkEnded(String pool, String executionId, String task, int attempt,
-      Instant started, Instant ended) {}
+      Instant started, Instant ended)
+      implements NoSerializationVerificationNeeded {}
 
   /**
    * Publishes the events of one attempt as its lease and its outcome complete.

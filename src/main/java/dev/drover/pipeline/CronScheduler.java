@@ -2,6 +2,9 @@ package dev.drover.pipeline;
 
 import com.cronutils.model.time.ExecutionTime;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.CronSchedule;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import dev.drover.node.CborSerializable;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;

@@ -14,7 +14,8 @@ import java.util.Objects;
  * </pre>
  *
  * They come from a failed process, so their text is arbitrary: {@code echo "{{
- * .failedTaskStderr }}"} is only safe because {@link ScriptTemplate} quotes values.
+ * .failedTaskStderr }}"} is only safe because
+ * {@link dev.drover.pipeline.template.ScriptTemplate} quotes values.
  *
  * @param name the task's name
  * @param exitCode its exit code (a number: {@code {{ .failedTaskExitCode }}} renders {@code 1})

@@ -1,8 +1,10 @@
 package dev.drover.pipeline;
 
-import dev.drover.node.CborSerializable;
 import dev.drover.pipeline.JobRecord.Phase;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.QueueStrategy;
+import dev.drover.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

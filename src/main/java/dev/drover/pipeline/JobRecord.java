@@ -1,6 +1,6 @@
 package dev.drover.pipeline;
 
-import dev.drover.node.CborSerializable;
+import dev.drover.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

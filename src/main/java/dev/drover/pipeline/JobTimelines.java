@@ -10,6 +10,7 @@ import dev.drover.pipeline.PipelineApi.JobTimeline;
 import dev.drover.pipeline.PipelineApi.JobView;
 import dev.drover.pipeline.PipelineApi.TaskTimeline;
 import dev.drover.pipeline.PipelineApi.TaskView;
+import dev.drover.pipeline.definition.TaskDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

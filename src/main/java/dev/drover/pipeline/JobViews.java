@@ -6,6 +6,7 @@ import dev.drover.flow.TaskRun;
 import dev.drover.flow.TaskStatus;
 import dev.drover.pipeline.PipelineApi.JobView;
 import dev.drover.pipeline.PipelineApi.TaskView;
+import dev.drover.pipeline.definition.PipelineDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,6 +5,8 @@ import dev.drover.flow.CompletionResult;
 import dev.drover.node.ClusterView;
 import dev.drover.node.NodePool;
 import dev.drover.node.PoolStatus;
+import dev.drover.pipeline.definition.QueueStrategy;
+import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -298,7 +300,7 @@ public interface PipelineApi {
    * @param status the job's ({@code waiting, running, done, error, canceled}) or task's status
    */
   record JobEvent(UUID jobId, String pipeline, String task, String status, Instant at)
-      implements dev.drover.node.CborSerializable {}
+      implements CborSerializable {}
 
   /**
    * The next piece of a task's output on {@code stream} (stdout or stderr), as written: not

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drover.flow.NodeInputRenderer;
 import dev.drover.flow.TaskContext;
+import dev.drover.pipeline.template.ScriptTemplate;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,10 @@
 package dev.drover.pipeline;
 
 import dev.drover.pipeline.PipelineApi.PipelineVariable;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.template.ScriptTemplate;
+import dev.drover.pipeline.template.ScriptTemplateException;
+import dev.drover.pipeline.template.TemplateVariable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +17,13 @@ import java.util.Set;
  * it. The variables the runner sets itself ({@code __jobID}, and the failed task's for {@code
  * on_error}) are left out.
  */
-final class PipelineVariables {
+public final class PipelineVariables {
   private static final Set<String> ON_ERROR_ONLY = Set.of(FailedTask.NAME, FailedTask.EXIT_CODE,
       FailedTask.ERROR, FailedTask.STDOUT, FailedTask.STDERR);
 
   private PipelineVariables() {}
 
-  static List<PipelineVariable> of(PipelineDefinition def) {
+  public static List<PipelineVariable> of(PipelineDefinition def) {
     Map<String, PipelineVariable> byName = new LinkedHashMap<>();
     def.tasks().values().forEach(task -> task.script().forEach(line -> add(byName, line, false)));
     if (def.onError() != null) {

@@ -1,6 +1,7 @@
 package dev.drover.pipeline;
 
 import dev.drover.pipeline.JobRecord.Phase;
+import dev.drover.pipeline.definition.PipelineDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

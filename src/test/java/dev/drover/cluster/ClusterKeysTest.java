@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.config.DroverConfig;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ class ClusterKeysTest {
 
   @Test
   void aNodeCreatesItsOwnMaterialInItsDataDirectoryButNeverAnExplicitOne() {
-    Config base = ConfigFactory.load()
+    Config base = DroverConfig.load()
         .withValue("drover.data-dir", ConfigValueFactory.fromAnyRef(dir.toString()))
         .withValue("drover.cluster.keys", ConfigValueFactory.fromAnyRef(""));
     Config tls = ClusterKeys.configure(base);
@@ -94,13 +94,13 @@ class ClusterKeysTest {
   @Test
   void theReadmesClientSystemRunsOverTlsWithTheConfiguredKeys() throws Exception {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME,
-        NodeSystem.config("client", 0, ConfigFactory.load()));   // -Ddrover.cluster.keys=/path/to/keys
+        NodeSystem.config("client", 0, DroverConfig.load()));   // -Ddrover.cluster.keys=/path/to/keys
     try {
       assertThat(system.settings().config().getString("pekko.remote.artery.transport"))
           .isEqualTo("tls-tcp");
       assertThat(system.settings().config().getString(
           "pekko.remote.artery.ssl.rotating-keys-engine.ca-cert-file"))
-          .isEqualTo(ClusterKeys.directory(ConfigFactory.load()).resolve("ca.crt").toString());
+          .isEqualTo(ClusterKeys.directory(DroverConfig.load()).resolve("ca.crt").toString());
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -3,8 +3,8 @@ package dev.drover.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.config.DroverConfig;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class JournalLeaseTest {
   }
 
   private JournalLease lease(String journal, String owner, Duration operationTimeout) {
-    Config system = ConfigFactory.load()
+    Config system = DroverConfig.load()
         .withValue("drover.cluster.journal", ConfigValueFactory.fromAnyRef(journal));
     Config leaseConfig = system.getConfig("drover.cluster.downing-lease")
         .withValue("heartbeat-timeout", ConfigValueFactory.fromAnyRef("4s"))

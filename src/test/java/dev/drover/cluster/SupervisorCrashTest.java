@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.node.ErrSupervisor;
 import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
@@ -89,7 +89,7 @@ class SupervisorCrashTest {
   }
 
   private Config withKeys(Path keyDir) {
-    return ConfigFactory.load()
+    return DroverConfig.load()
         .withValue("drover.cluster.keys", ConfigValueFactory.fromAnyRef(keyDir.toString()));
   }
 
@@ -257,7 +257,7 @@ class SupervisorCrashTest {
         clientSystem(withKeys(dir.resolve("no-keys-here")).withValue("drover.cluster.keys",
             ConfigValueFactory.fromAnyRef("")).withValue("drover.data-dir",
             ConfigValueFactory.fromAnyRef(dir.resolve("intruder-data").toString())), List.of(port)),
-        clientSystem(ConfigFactory.load().withValue("drover.cluster.tls",
+        clientSystem(DroverConfig.load().withValue("drover.cluster.tls",
             ConfigValueFactory.fromAnyRef(false)), List.of(port)));
     List<NodeClient> clients = intruders.stream().map(s -> NodeClient.connect(s, "shell",
         List.of("127.0.0.1:" + port), Duration.ofSeconds(2))).toList();

@@ -1,7 +1,7 @@
 package dev.drover.flow;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.node.NodeSystem;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ public final class BurstCrashMain {
     Path data = Path.of(args[0]);
     int count = Integer.parseInt(args[1]);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME,
-        FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, ConfigFactory.load())));
+        FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, DroverConfig.load())));
     FlowService flows = FlowService.start(system).toCompletableFuture().get();
     PrintStream out = System.out;
     out.println("STARTED");

@@ -2,7 +2,7 @@ package dev.drover.flow;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.node.NodeSystem;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ public final class CrashEngineMain {
     Path data = Path.of(args[0]);
     Path markers = Path.of(args[1]);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeSystem.NAME,
-        FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, ConfigFactory.load())));
+        FlowConfig.forDataDir(data, NodeSystem.config("engine", 0, DroverConfig.load())));
     FlowService flows = FlowService.start(system).toCompletableFuture().get();
     flows.start(EXECUTION, flow(markers), null).toCompletableFuture().get();
     while (true) {

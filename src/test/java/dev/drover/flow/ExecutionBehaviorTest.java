@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.flow.CompletionResult.Outcome;
 import dev.drover.flow.ExecutionEvent.ExecutionCancelled;
 import dev.drover.flow.ExecutionEvent.ExecutionCompleted;
@@ -67,7 +68,7 @@ class ExecutionBehaviorTest {
     kit = ActorTestKit.create("ExecutionBehaviorTest",
         ConfigFactory.parseString("pekko.actor.provider = local")
             .withFallback(EventSourcedBehaviorTestKit.config())
-            .withFallback(ConfigFactory.load()));
+            .withFallback(DroverConfig.load()));
     executor = Executors.newCachedThreadPool();
     serialization = new SerializationTestKit(kit.system());
   }

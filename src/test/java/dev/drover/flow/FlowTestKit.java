@@ -3,6 +3,7 @@ package dev.drover.flow;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.node.NodeSystem;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,7 +30,7 @@ final class FlowTestKit implements AutoCloseable {
 
   FlowTestKit(Path data, Clock clock, TaskContext.OutputSink sink, Config overrides) {
     kit = ActorTestKit.create(NodeSystem.NAME, FlowConfig.forDataDir(data,
-        NodeSystem.config("engine", 0, overrides.withFallback(ConfigFactory.load()))));
+        NodeSystem.config("engine", 0, overrides.withFallback(DroverConfig.load()))));
     flows = get(FlowService.start(kit.system(), sink, clock));
   }
 

@@ -10,6 +10,7 @@ import dev.drover.node.InProcessLauncher;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.PoolStatus;
 import dev.drover.node.Supervisor;
+import dev.drover.node.WorkerState;
 import dev.drover.observe.Transition;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
@@ -48,8 +49,8 @@ class LeaseShareTest {
             + "drover.flow.node-lease-linger = 2s"));
     engine.kit.system().eventStream().tell(new EventStream.Subscribe<>(Transition.class,
         engine.kit.spawn(Behaviors.<Transition>receiveMessage(t -> {
-          if (t.actor().startsWith("worker/") && "Idle".equals(t.from())
-              && "Reserved".equals(t.to())) {
+          if (t.actor().startsWith("worker/") && t.from() == WorkerState.IDLE
+              && t.to() == WorkerState.RESERVED) {
             leases.add(t);
           }
           return Behaviors.same();

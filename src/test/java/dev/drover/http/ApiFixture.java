@@ -2,6 +2,7 @@ package dev.drover.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -45,7 +46,7 @@ final class ApiFixture implements AutoCloseable {
         pekko.actor.provider = local
         pekko.loglevel = WARNING
         drover.http.sse-keep-alive = 1s
-        """).withFallback(ConfigFactory.load()));
+        """).withFallback(DroverConfig.load()));
   }
 
   URI uri(String pathAndQuery) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;
@@ -30,7 +31,7 @@ class EventStreamEdgesTest {
         pekko.actor.provider = local
         pekko.loglevel = WARNING
         drover.http.sse-keep-alive = 60s
-        """).withFallback(ConfigFactory.load()));
+        """).withFallback(DroverConfig.load()));
   }
 
   @AfterAll

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.flow.CompletionResult;
 import dev.drover.flow.CompletionResult.Outcome;
 import dev.drover.node.PoolStatus;
+import dev.drover.node.SupervisorState;
+import dev.drover.node.WorkerState;
 import dev.drover.observe.Transition;
 import dev.drover.pipeline.PipelineApi;
 import java.time.Duration;
@@ -256,13 +258,14 @@ final class FakePipelineApi implements PipelineApi {
       return CompletableFuture.failedFuture(new NoSuchElementException("no pool " + kind));
     }
     Instant at = Instant.parse("2026-11-23T19:30:39.250Z");
-    Transition ready = new Transition("supervisor/shell", "PoolStarting", "PoolReady",
-        "min workers ready", at);
-    PoolStatus.WorkerStatus worker = new PoolStatus.WorkerStatus(1, 4242, "Idle", null, null, 0,
-        null, Duration.ofMillis(12_500),
-        List.of(new Transition("worker/1", "Launching", "Idle", "registered", at)));
-    return CompletableFuture.completedFuture(new PoolStatus("shell", "PoolReady", true, null, 1, 1,
-        4, 1, 1, 0, 0, List.of(worker), List.of(ready)));
+    Transition<SupervisorState> ready = new Transition<>("supervisor/shell",
+        SupervisorState.POOL_STARTING, SupervisorState.POOL_READY, "min workers ready", at);
+    PoolStatus.WorkerStatus worker = new PoolStatus.WorkerStatus(1, 4242,
+        PoolStatus.SlotState.IDLE, null, null, 0, null, Duration.ofMillis(12_500),
+        List.of(new Transition<>("worker/1", WorkerState.STARTING, WorkerState.IDLE,
+            "registered with slot 1", at)));
+    return CompletableFuture.completedFuture(new PoolStatus("shell", SupervisorState.POOL_READY,
+        true, null, 1, 1, 4, 1, 1, 0, 0, List.of(worker), List.of(ready), List.of(), 0));
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,7 +46,7 @@ class HttpLimitsTest {
         drover.http.request-body-timeout = 2s
         drover.http.idle-timeout = %ds
         drover.http.max-connections-per-client = %d
-        """.formatted(IDLE.toSeconds(), PER_CLIENT)).withFallback(ConfigFactory.load()));
+        """.formatted(IDLE.toSeconds(), PER_CLIENT)).withFallback(DroverConfig.load()));
   }
 
   @AfterAll

@@ -73,7 +73,7 @@ class ClientDetachedLeaseTest {
       // when the supervisor stops, no other answers, and then the worker dies
       kit.stop(supervisor);
       await().atMost(Duration.ofSeconds(10)).until(() ->
-          get(client.state()).name().equals("Disconnected"));
+          get(client.state()).name() == ClientState.DISCONNECTED);
       kit.stop(worker);
 
       // then the lease is lost and its work fails, though the client is still not attached

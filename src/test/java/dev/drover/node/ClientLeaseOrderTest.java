@@ -98,7 +98,7 @@ class ClientLeaseOrderTest {
       kit.stop(worker);
       WorkerLost lost = get(lease2.lost());
       assertThat(lost.getMessage()).contains("L2").contains("worker actor terminated");
-      assertThat(get(client.state()).name()).isEqualTo("SuperReady");
+      assertThat(get(client.state()).name()).isEqualTo(ClientState.SUPER_READY);
     }
   }
 }

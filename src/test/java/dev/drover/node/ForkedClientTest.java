@@ -87,7 +87,7 @@ class ForkedClientTest {
   void clientAttachesToItsSupervisor() throws Exception {
     try (NodeClient client = client(List.of(supervisorAddress))) {
       Client.State state = get(client.attached(WAIT));
-      assertThat(state.name()).isEqualTo("SuperReady");
+      assertThat(state.name()).isEqualTo(ClientState.SUPER_READY);
       assertThat(state.supervisor()).startsWith(supervisorAddress);
     }
   }
@@ -100,7 +100,7 @@ class ForkedClientTest {
       // when the client starts, then it attaches to the second address
       Client.State state = get(client.attached(WAIT));
       assertThat(state.supervisor()).startsWith(supervisorAddress);
-      assertThat(state.transitions()).filteredOn(t -> t.to().equals("ConnectingSupervisor"))
+      assertThat(state.transitions()).filteredOn(t -> t.to() == ClientState.CONNECTING_SUPERVISOR)
           .extracting(Transition::cause)
           .anyMatch(c -> c.contains(dead) && c.contains("did not answer"));
     }
@@ -210,7 +210,7 @@ class ForkedClientTest {
       ActorRef<Supervisor.Command> other = TestPools.spawnSupervisor(first,
           TestPools.settings("square", Squaring.class.getName(), 0, 0, 1, data.resolve("b")),
           new InProcessLauncher());
-      awaitStatus(first.system(), other, s -> s.state().equals("PoolReady"));
+      awaitStatus(first.system(), other, s -> s.state() == SupervisorState.POOL_READY);
       String firstAddress = TestPools.address(first.system());
       try (NodeClient client = client(List.of(firstAddress, supervisorAddress))) {
         assertThat(get(client.attached(WAIT)).supervisor()).startsWith(firstAddress);
@@ -221,7 +221,7 @@ class ForkedClientTest {
         // then the client attaches to the next one and can lease from it
         await().atMost(WAIT).untilAsserted(() -> {
           Client.State state = get(client.state());
-          assertThat(state.name()).isEqualTo("SuperReady");
+          assertThat(state.name()).isEqualTo(ClientState.SUPER_READY);
           assertThat(state.supervisor()).startsWith(supervisorAddress);
         });
         WorkerLease lease = get(client.requestWorker());

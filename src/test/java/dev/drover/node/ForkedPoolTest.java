@@ -46,7 +46,8 @@ class ForkedPoolTest {
     assertThat(status.workers()).hasSize(4);
     assertThat(status.pids()).doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(pidsOf(TestPools.workerProcesses()));
-    assertThat(status.workers()).allSatisfy(w -> assertThat(w.state()).isEqualTo("Idle"));
+    assertThat(status.workers()).allSatisfy(w ->
+        assertThat(w.state()).isEqualTo(PoolStatus.SlotState.IDLE));
     assertThat(data.resolve("workers/fork5")).isDirectoryContaining("glob:**worker-1.log");
   }
 
@@ -90,7 +91,8 @@ class ForkedPoolTest {
     ActorRef<Supervisor.Command> supervisor = start(settings);
 
     // then after the allowed restarts, with growing delays, the supervisor is in ErrPool
-    PoolStatus status = awaitStatus(kit.system(), supervisor, s -> s.state().equals("ErrPool"));
+    PoolStatus status = awaitStatus(kit.system(), supervisor,
+        s -> s.state() == SupervisorState.ERR_POOL);
     assertThat(status.error())
         .contains("slot 1 restarted 3 times")
         .contains("restart.max-restarts 2")

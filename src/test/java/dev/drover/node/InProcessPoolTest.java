@@ -258,7 +258,7 @@ class InProcessPoolTest {
       Work work = lease.submit(IntNode.valueOf(0), payloads::add);
       await().atMost(WAIT).until(() -> !payloads.isEmpty());
       assertThat(TestPools.status(kit.system(), supervisor).workers().get(0).state())
-          .isEqualTo("Busy");
+          .isEqualTo(PoolStatus.SlotState.BUSY);
 
       // when the client cancels it
       work.cancel();
@@ -308,14 +308,24 @@ class InProcessPoolTest {
       // then the client went through its states in order
       Client.State state = get(client.state());
       assertThat(state.transitions()).extracting(Transition::to).containsSubsequence(
-          "ConnectingSupervisor", "SuperReady", "WorkerRequested", "WorkerReady", "SuperReady");
+          ClientState.CONNECTING_SUPERVISOR, ClientState.SUPER_READY,
+          ClientState.WORKER_REQUESTED, ClientState.WORKER_READY, ClientState.SUPER_READY);
       // and the supervisor reports the worker's and its own transitions
       PoolStatus status = awaitStatus(kit.system(), supervisor, ready(1));
       assertThat(status.workers().get(0).transitions()).extracting(Transition::to)
-          .containsSubsequence("Idle", "Reserved", "Busy", "Reserved", "Idle");
+          .containsSubsequence(WorkerState.IDLE, WorkerState.RESERVED, WorkerState.BUSY,
+              WorkerState.RESERVED, WorkerState.IDLE);
       assertThat(status.transitions()).extracting(Transition::to)
-          .containsSubsequence("Starting", "PoolStarting", "PoolReady");
+          .containsSubsequence(SupervisorState.STARTING, SupervisorState.POOL_STARTING,
+              SupervisorState.POOL_READY);
       assertThat(status.workersAvailable()).isTrue();
+      // and no actor made a move its table does not allow
+      assertThat(status.illegalTransitions()).isZero();
+      assertThat(state.illegalTransitions()).isZero();
+      // and the typed states survive serialization as the labels users see
+      kit.serializationTestKit().verifySerialization(status, true);
+      kit.serializationTestKit().verifySerialization(new Supervisor.WorkerStateChanged(1, "inc",
+          status.workers().get(0).transitions().get(0)), true);
     }
   }
 

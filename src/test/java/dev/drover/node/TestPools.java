@@ -3,7 +3,7 @@ package dev.drover.node;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ final class TestPools {
 
   /** A node listening on a free port of 127.0.0.1. */
   static Config nodeConfig(String role) {
-    return NodeSystem.config(role, 0, ConfigFactory.load());
+    return NodeSystem.config(role, 0, DroverConfig.load());
   }
 
   static ActorTestKit supervisorKit() {
@@ -49,7 +49,7 @@ final class TestPools {
 
   /** Settings tuned so failures are noticed and repaired fast in tests. */
   static PoolSettings settings(String kind, String handler, int min, int warm, int max, Path data) {
-    return PoolSettings.fromConfig(ConfigFactory.load(), kind, handler).toBuilder()
+    return PoolSettings.fromConfig(DroverConfig.load(), kind, handler).toBuilder()
         .pool(min, warm, max)
         .heartbeat(Duration.ofMillis(200), Duration.ofSeconds(3))
         .registrationTimeout(Duration.ofSeconds(45))
@@ -89,7 +89,7 @@ final class TestPools {
   }
 
   static Predicate<PoolStatus> ready(int idle) {
-    return s -> s.state().equals("PoolReady") && s.idle() == idle && s.busy() == 0;
+    return s -> s.state() == SupervisorState.POOL_READY && s.idle() == idle && s.busy() == 0;
   }
 
   static String address(ActorSystem<?> system) {

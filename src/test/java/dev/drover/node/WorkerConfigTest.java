@@ -4,8 +4,8 @@ import static dev.drover.node.TestPools.awaitStatus;
 import static dev.drover.node.TestPools.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.demo.Squaring;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ class WorkerConfigTest {
   void aWorkerListensOnItsSupervisorsHostAndJoinsOverItsTls() {
     // given a supervisor whose cluster address is 127.0.0.2, with a setting of its own
     ActorTestKit kit = ActorTestKit.create(NodeSystem.NAME, NodeSystem.config("supervisor", 0,
-        ConfigFactory.load()
+        DroverConfig.load()
             .withValue("pekko.remote.artery.canonical.hostname",
                 ConfigValueFactory.fromAnyRef("127.0.0.2"))
             .withValue("pekko.cluster.failure-detector.acceptable-heartbeat-pause",
@@ -58,7 +58,7 @@ class WorkerConfigTest {
 
   @Test
   void whatAWorkerInheritsLeavesItsRoleSeedAndPortItsOwn() {
-    String inherited = WorkerConfig.inherited(ConfigFactory.load()
+    String inherited = WorkerConfig.inherited(DroverConfig.load()
         .withValue("drover.node.pool.max", ConfigValueFactory.fromAnyRef(9))
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of("engine")))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(25520))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import org.junit.jupiter.api.Test;
 
 /** {@code drover.node.launcher} picks how a supervisor starts its workers. */
@@ -12,12 +13,12 @@ class WorkerLauncherTest {
 
   private static Config launcher(String value) {
     return ConfigFactory.parseString("drover.node.launcher = \"" + value + "\"")
-        .withFallback(ConfigFactory.load());
+        .withFallback(DroverConfig.load());
   }
 
   @Test
   void workersAreForkedJvmsByDefault() {
-    assertThat(WorkerLauncher.fromConfig(ConfigFactory.load()))
+    assertThat(WorkerLauncher.fromConfig(DroverConfig.load()))
         .isInstanceOf(ForkedJvmLauncher.class);
   }
 

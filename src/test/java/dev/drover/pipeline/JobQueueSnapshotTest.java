@@ -5,9 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.flow.FlowConfig;
 import dev.drover.pipeline.JobRecord.Phase;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.PipelinesLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,7 +60,7 @@ class JobQueueSnapshotTest {
     config = FlowConfig.forDataDir(dir.resolve("data"), ConfigFactory.parseString("""
         pekko.actor.provider = local
         drover.pipeline.snapshot-every = 4
-        """).withFallback(ConfigFactory.load()));
+        """).withFallback(DroverConfig.load()));
     kit = ActorTestKit.create("snapshots", config);
     SchemaUtils.createIfNotExists(kit.system()).toCompletableFuture().get();
   }

@@ -2,7 +2,7 @@ package dev.drover.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class PassedVariablesTest {
   @Test
   void theDefaultsPassTheBasicsAndNothingElse() {
     // given the server's environment and the default list
-    PassedVariables passed = PassedVariables.fromConfig(ConfigFactory.load());
+    PassedVariables passed = PassedVariables.fromConfig(DroverConfig.load());
 
     // then tasks get PATH, HOME and the locale, and none of the secrets
     assertThat(passed.of(SERVER)).containsOnlyKeys("PATH", "HOME", "LC_ALL", "LANG");

@@ -3,6 +3,12 @@ package dev.drover.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drover.pipeline.PipelineApi.PipelineVariable;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.PipelinesLoader;
+import dev.drover.pipeline.definition.QueueStrategy;
+import dev.drover.pipeline.definition.TaskDefinition;
+import dev.drover.pipeline.template.ScriptTemplate;
+import dev.drover.pipeline.template.TemplateVariable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drover.pipeline.PipelineApi.JobView;
 import dev.drover.pipeline.PipelineApi.TaskView;
+import dev.drover.pipeline.definition.DefinitionException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

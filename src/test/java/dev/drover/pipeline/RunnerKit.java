@@ -3,6 +3,7 @@ package dev.drover.pipeline;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.flow.FlowConfig;
 import dev.drover.node.InProcessLauncher;
 import dev.drover.node.NodeSystem;
@@ -10,6 +11,8 @@ import dev.drover.node.PoolSettings;
 import dev.drover.node.Supervisor;
 import dev.drover.pipeline.PipelineApi.JobView;
 import dev.drover.pipeline.PipelineApi.ScheduleRequest;
+import dev.drover.pipeline.definition.PipelineDefinition;
+import dev.drover.pipeline.definition.PipelinesLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,7 +58,7 @@ final class RunnerKit implements AutoCloseable {
       com.typesafe.config.Config overrides) {
     this.data = data;
     kit = ActorTestKit.create(NodeSystem.NAME, FlowConfig.forDataDir(data.resolve("drover"),
-        NodeSystem.config("server", 0, overrides.withFallback(ConfigFactory.load()))));
+        NodeSystem.config("server", 0, overrides.withFallback(DroverConfig.load()))));
     PoolSettings shell = PoolSettings.fromConfig(kit.system().settings().config(),
         PoolSettings.SHELL, null).toBuilder().pool(2, 2, 8)
         .cancelGracePeriod(Duration.ofMillis(500)).dataDir(data.resolve("drover")).build();

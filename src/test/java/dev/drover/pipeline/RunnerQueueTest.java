@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drover.pipeline.PipelineApi.JobView;
 import dev.drover.pipeline.PipelineApi.ScheduleRejected;
+import dev.drover.pipeline.definition.DefinitionException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
 import dev.drover.pipeline.PipelineApi.JobView;
+import dev.drover.pipeline.definition.PipelineDefinition;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,6 +2,7 @@ package dev.drover.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drover.pipeline.template.ScriptTemplate;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;

@@ -7,21 +7,24 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a script with {@code /bin/sh -c}, as the pipeline runner does. */
-final class Sh {
+/**
+ * Runs a script with {@code /bin/sh -c}, as the pipeline runner does. Public: the runner's tests
+ * and the template's (package {@code template}) run scripts with it.
+ */
+public final class Sh {
 
   /** What a run printed and how it ended. */
-  record Result(int exitCode, String stdout, String stderr) {}
+  public record Result(int exitCode, String stdout, String stderr) {}
 
   private Sh() {}
 
   /** Runs {@code script} in {@code dir}; stdout and stderr as UTF-8 text. */
-  static Result run(String script, Path dir) {
+  public static Result run(String script, Path dir) {
     return run(script, dir, null);
   }
 
   /** Runs {@code script} with exactly {@code environment}, when it is not null. */
-  static Result run(String script, Path dir, Map<String, String> environment) {
+  public static Result run(String script, Path dir, Map<String, String> environment) {
     ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", script);
     if (dir != null) {
       builder.directory(dir.toFile());
@@ -33,7 +36,7 @@ final class Sh {
     return run(builder);
   }
 
-  static Result run(ProcessBuilder builder) {
+  public static Result run(ProcessBuilder builder) {
     try {
       Process process = builder.start();
       process.getOutputStream().close();

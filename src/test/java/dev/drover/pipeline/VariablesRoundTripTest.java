@@ -3,7 +3,8 @@ package dev.drover.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
+import dev.drover.pipeline.template.ScriptTemplate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,7 @@ class VariablesRoundTripTest {
 
   @BeforeAll
   static void start() {
-    kit = ActorTestKit.create("variables", ConfigFactory.load()
+    kit = ActorTestKit.create("variables", DroverConfig.load()
         .withValue("pekko.actor.provider",
             com.typesafe.config.ConfigValueFactory.fromAnyRef("local")));
   }

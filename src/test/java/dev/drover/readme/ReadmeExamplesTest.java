@@ -28,6 +28,7 @@ class ReadmeExamplesTest {
       import com.fasterxml.jackson.databind.*;
       import com.fasterxml.jackson.databind.node.*;
       import com.typesafe.config.*;
+      import dev.drover.config.DroverConfig;
       import dev.drover.flow.*;
       import dev.drover.flow.Flow;
       import dev.drover.node.*;

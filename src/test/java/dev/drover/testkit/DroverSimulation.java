@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.drover.config.DroverConfig;
 import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
@@ -64,6 +65,12 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
   private static final Duration ATTACH = Duration.ofSeconds(2);
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Duration TICK = Duration.ofMillis(100);
+  /**
+   * Heartbeats on manual time, out of the way: the clock jumps as far as a test advances it at
+   * once, with no time for a worker's answer to arrive in between, so heartbeats every 100 ms
+   * would fail every slot at the first long step. A pool's own settings may set them.
+   */
+  private static final Duration MANUAL_HEARTBEAT = Duration.ofHours(1);
 
   private final Map<String, PoolSpec> pools;
   private final Config config;
@@ -112,7 +119,9 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
      * Runs the simulation's actor system on Pekko's {@code ManualTime}: what the actors time on
      * their scheduler (lease idle timeouts, request timeouts, heartbeats, restart backoffs)
      * happens only as {@link #advance} moves the clock. The kit moves it itself while it waits
-     * for the cluster, a pool or its own shutdown.
+     * for the cluster, a pool or its own shutdown. Heartbeats default to every hour (timeout
+     * two), as a long step of the clock leaves a worker no time to answer them; a pool's
+     * settings may set others, and a test then advances in steps shorter than their timeout.
      */
     public Builder manualTime() {
       this.manualTime = true;
@@ -130,7 +139,10 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
       return this;
     }
 
-    /** Configuration over the host's {@code application.conf}, for the simulation's system. */
+    /**
+     * Configuration over the host's {@code application.conf} (and Drover's Pekko settings,
+     * {@code DroverConfig.load()}), for the simulation's system.
+     */
     public Builder config(Config config) {
       this.config = config;
       return this;
@@ -192,7 +204,7 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
 
   private void start() throws IOException {
     dataDir = Files.createTempDirectory("drover-simulation");
-    Config base = config.withFallback(ConfigFactory.load());
+    Config base = config.withFallback(DroverConfig.load());
     kit = ActorTestKit.create(NodeSystem.NAME,
         NodeSystem.config(List.of("supervisor", "client"), 0, base));
     clock = manualTime ? ManualTime.get(kit.system()) : null;
@@ -205,7 +217,8 @@ public final class DroverSimulation implements BeforeAllCallback, AfterAllCallba
     for (PoolSpec spec : pools.values()) {
       PoolSettings settings = spec.settings().apply(
           PoolSettings.fromConfig(base, spec.kind(), spec.handler().getName()).toBuilder()
-              .heartbeat(Duration.ofMillis(100), Duration.ofSeconds(1))
+              .heartbeat(manualTime ? MANUAL_HEARTBEAT : Duration.ofMillis(100),
+                  manualTime ? MANUAL_HEARTBEAT.multipliedBy(2) : Duration.ofSeconds(1))
               .registrationTimeout(Duration.ofSeconds(10))
               .restarts(Duration.ofMillis(10), Duration.ofMillis(200), 0.1, 50,
                   Duration.ofMinutes(1))

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drover.node.PoolStatus;
+import dev.drover.node.PoolStatus.SlotState;
 import dev.drover.node.PoolStatus.WorkerStatus;
+import dev.drover.node.SupervisorState;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -13,28 +15,33 @@ import org.junit.jupiter.api.Test;
 
 /** The invariants catch what they are about, without an actor system. */
 class InvariantsTest {
+  private static final SupervisorState READY = SupervisorState.POOL_READY;
+  private static final SlotState IDLE = SlotState.IDLE;
+  private static final SlotState BUSY = SlotState.BUSY;
 
-  private static PoolStatus pool(String state, int min, int max, String... workerStates) {
-    List<WorkerStatus> workers = IntStream.range(0, workerStates.length)
-        .mapToObj(i -> new WorkerStatus(i + 1, 1, workerStates[i], null, null, 0, null,
+
+  private static PoolStatus pool(SupervisorState state, int min, int max, SlotState... slots) {
+    List<WorkerStatus> workers = IntStream.range(0, slots.length)
+        .mapToObj(i -> new WorkerStatus(i + 1, 1, slots[i], null, null, 0, null,
             Duration.ZERO, List.of()))
         .toList();
-    return new PoolStatus("k", state, true, null, min, 0, max, min, 0, 0, 0, workers, List.of());
+    return new PoolStatus("k", state, true, null, min, 0, max, min, 0, 0, 0, workers, List.of(),
+        List.of(), 0);
   }
 
   @Test
   void aPoolAboveItsMaxBreaksTheBounds() {
-    assertThatThrownBy(() -> Invariants.checkPool(pool("PoolReady", 1, 2, "Idle", "Idle", "Idle")))
+    assertThatThrownBy(() -> Invariants.checkPool(pool(READY, 1, 2, IDLE, IDLE, IDLE)))
         .isInstanceOf(AssertionError.class).hasMessageContaining("has 3 workers");
   }
 
   @Test
   void aReadyPoolBelowItsMinBreaksTheBoundsUnlessItReplacesAWorker() {
-    assertThatThrownBy(() -> Invariants.checkPool(pool("PoolReady", 3, 4, "Idle", "Busy")))
+    assertThatThrownBy(() -> Invariants.checkPool(pool(READY, 3, 4, IDLE, BUSY)))
         .isInstanceOf(AssertionError.class).hasMessageContaining("only 2 ready workers");
-    assertThatCode(() -> Invariants.checkPool(pool("PoolReady", 3, 4, "Idle", "Busy", "Launching")))
+    assertThatCode(() -> Invariants.checkPool(pool(READY, 3, 4, IDLE, BUSY, SlotState.LAUNCHING)))
         .doesNotThrowAnyException();
-    assertThatCode(() -> Invariants.checkPool(pool("PoolStarting", 3, 4, "Idle")))
+    assertThatCode(() -> Invariants.checkPool(pool(SupervisorState.POOL_STARTING, 3, 4, IDLE)))
         .doesNotThrowAnyException();
   }
 

@@ -1,21 +1,23 @@
 package dev.drover.testkit;
 
 import dev.drover.node.PoolStatus;
+import dev.drover.node.PoolStatus.SlotState;
+import dev.drover.node.SupervisorState;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/**
- * What a simulation reads from a {@link PoolStatus}: the one place that knows how the
- * supervisor names its states and its workers' states.
- */
+/** What a simulation reads from a {@link PoolStatus}, in the supervisor's own states. */
 final class PoolView {
-  private static final Set<String> SETTLING = Set.of("Starting", "PoolStarting", "ErrPool");
-  private static final Set<String> READY = Set.of("Idle", "Reserving", "Reserved", "Busy");
+  private static final Set<SupervisorState> SETTLING =
+      EnumSet.of(SupervisorState.STARTING, SupervisorState.POOL_STARTING, SupervisorState.ERR_POOL);
+  private static final Set<SlotState> READY =
+      EnumSet.of(SlotState.IDLE, SlotState.RESERVING, SlotState.RESERVED, SlotState.BUSY);
 
   private PoolView() {}
 
   static boolean ready(PoolStatus s) {
-    return s.state().equals("PoolReady");
+    return s.ready();
   }
 
   /** The pool is still starting, or gave up: its size criteria do not hold. */
@@ -32,18 +34,14 @@ final class PoolView {
     return s.workers().stream().filter(w -> READY.contains(w.state())).count();
   }
 
-  static List<Integer> slots(PoolStatus s, String state) {
-    return s.workers().stream().filter(w -> w.state().equals(state))
-        .map(PoolStatus.WorkerStatus::slot).toList();
-  }
-
   static List<Integer> idleSlots(PoolStatus s) {
-    return slots(s, "Idle");
+    return s.workers().stream().filter(w -> w.state() == SlotState.IDLE)
+        .map(PoolStatus.WorkerStatus::slot).toList();
   }
 
   static List<Integer> leasedSlots(PoolStatus s) {
     return s.workers().stream()
-        .filter(w -> w.state().equals("Reserved") || w.state().equals("Busy"))
+        .filter(w -> w.state() == SlotState.RESERVED || w.state() == SlotState.BUSY)
         .map(PoolStatus.WorkerStatus::slot).toList();
   }
 

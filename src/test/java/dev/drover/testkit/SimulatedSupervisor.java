@@ -4,8 +4,7 @@ import dev.drover.node.PoolSettings;
 import dev.drover.node.PoolStatus;
 import dev.drover.node.Supervisor;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,9 +112,11 @@ public final class SimulatedSupervisor {
    * the messages it is told to delay.
    */
   private final class CrashGate extends BehaviorInterceptor<Supervisor.Command, Supervisor.Command> {
-    /** Messages sent again after their delay, which pass the second time. */
-    private final Set<Supervisor.Command> delayed =
-        Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Messages sent again after their delay, which pass the second time: by value, as the test
+     * JVMs serialize every message (serialize-messages), so what comes back is a copy.
+     */
+    private final Set<Supervisor.Command> delayed = new HashSet<>();
 
     CrashGate() {
       super(Supervisor.Command.class);

@@ -2,8 +2,7 @@ package dev.drover.testkit;
 
 import dev.drover.node.Worker;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -169,9 +168,11 @@ public final class SimulatedWorker {
 
   /** Sees each message before the worker does; one per actor (Pekko asks for a fresh one). */
   private final class Gate extends BehaviorInterceptor<Worker.Command, Worker.Command> {
-    /** Messages sent again after their delay, which pass the second time. */
-    private final Set<Worker.Command> delayed =
-        Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Messages sent again after their delay, which pass the second time: by value, as the test
+     * JVMs serialize every message (serialize-messages), so what comes back is a copy.
+     */
+    private final Set<Worker.Command> delayed = new HashSet<>();
 
     Gate() {
       super(Worker.Command.class);

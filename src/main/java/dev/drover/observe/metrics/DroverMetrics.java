@@ -203,7 +203,7 @@ public final class DroverMetrics implements Extension {
   private void pool(String node, PoolStatus status) {
     Map<String, Integer> byState = new HashMap<>();
     for (PoolStatus.WorkerStatus w : status.workers()) {
-      byState.merge(w.state(), 1, Integer::sum);
+      byState.merge(w.state().label(), 1, Integer::sum);
     }
     byState.forEach((state, n) -> poolWorkers.labelValues(status.kind(), node, state).set(n));
     poolWaitingRequests.labelValues(status.kind(), node).set(status.waitingRequests());

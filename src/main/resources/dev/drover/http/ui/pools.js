@@ -15,7 +15,7 @@ function uptime(iso) {
 function transitions(list) {
   if (!list || !list.length) return h('span', {class: 'muted'}, 'none');
   return h('ol', {class: 'transitions'}, list.slice(-12).map(t => h('li', {},
-      time(t.at), ' ', h('strong', {}, `${t.from} → ${t.to}`), ' ',
+      time(t.at), ' ', h('strong', {}, `${t.from ?? "-"} → ${t.to}`), ' ',
       h('span', {class: 'muted'}, t.cause))));
 }
 

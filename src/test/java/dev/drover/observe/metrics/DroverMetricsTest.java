@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drover.node.NodePool;
 import dev.drover.node.PoolStatus;
+import dev.drover.node.PoolStatus.SlotState;
 import dev.drover.node.PoolStatus.WorkerStatus;
+import dev.drover.node.SupervisorState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,11 +36,13 @@ class DroverMetricsTest {
       .build();
 
   private static NodePool pool(WorkerStatus... workers) {
-    return new NodePool("pekko://drover@127.0.0.1:1", new PoolStatus("shell", "PoolReady", true,
-        null, 1, 1, 4, 2, 1, 1, 0, List.of(workers), List.of()), null);
+    return new NodePool("pekko://drover@127.0.0.1:1", new PoolStatus("shell",
+        SupervisorState.POOL_READY, true, null, 1, 1, 4, 2, 1, 1, 0, List.of(workers), List.of(),
+        List.of(), 0), null);
   }
 
-  private static WorkerStatus worker(int slot, String state, int restarts, String lastError) {
+  private static WorkerStatus worker(
+      int slot, SlotState state, int restarts, String lastError) {
     return new WorkerStatus(slot, 100 + slot, state, null, null, restarts, lastError,
         Duration.ofSeconds(5), List.of());
   }
@@ -48,11 +52,12 @@ class DroverMetricsTest {
     DroverMetrics metrics = DroverMetrics.get(kit.system());
 
     // given a scrape that sees one worker idle and one busy
-    metrics.scrape(null, List.of(pool(worker(1, "Idle", 0, null), worker(2, "Busy", 1, null))));
+    metrics.scrape(null, List.of(pool(worker(1, SlotState.IDLE, 0, null),
+        worker(2, SlotState.BUSY, 1, null))));
 
     // when the next scrape sees both idle
-    String text = new String(metrics.scrape(null, List.of(pool(worker(1, "Idle", 0, null),
-        worker(2, "Idle", 3, "worker process exited with code 137 (pid 102)")))),
+    String text = new String(metrics.scrape(null, List.of(pool(worker(1, SlotState.IDLE, 0, null),
+        worker(2, SlotState.IDLE, 3, "worker process exited with code 137 (pid 102)")))),
         StandardCharsets.UTF_8);
 
     // then the gauges show the last scrape only
