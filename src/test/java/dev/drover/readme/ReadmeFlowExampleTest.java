@@ -4,27 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.drover.flow.ExecutionState;
-import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
  * The README's flow example runs with only what the README says: its own actor system on
- * {@code FlowConfig.forDataDir(Path.of(".drover"))}, no cluster role or other setting added.
+ * {@code FlowConfig.forDataDir(...)}, no cluster role or other setting added. Only its data
+ * directory, {@code .drover} in the working directory, becomes a temporary one, so the test
+ * writes no journal into the checkout (or into a developer's own {@code .drover}).
  */
 class ReadmeFlowExampleTest {
-  private static final Path DATA = Path.of(".drover");
+  private static final String DATA = "Path.of(\".drover\")";
 
   @TempDir Path dir;
 
@@ -34,12 +33,14 @@ class ReadmeFlowExampleTest {
     ReadmeSnippets.Snippet example = ReadmeSnippets.javaBlocks().stream()
         .filter(s -> s.code().contains("FlowService.start(system)"))
         .findFirst().orElseThrow(() -> new AssertionError("README has no flow example"));
+    assertThat(example.code()).as("the flow example's data directory").contains(DATA);
+    ReadmeSnippets.Snippet elsewhere = new ReadmeSnippets.Snippet(example.line(),
+        example.code().replace(DATA, "Path.of(\"" + dir.resolve("data") + "\")"));
     Path source = dir.resolve(ReadmeExamplesTest.unitName(example) + ".java");
-    Files.writeString(source, ReadmeExamplesTest.unit(example, "started(system, flows);\n"));
+    Files.writeString(source, ReadmeExamplesTest.unit(elsewhere, "started(system, flows);\n"));
     Path classes = dir.resolve("classes");
     assertThat(ReadmeSnippets.compile(List.of(source), classes)).isEmpty();
 
-    boolean hadData = Files.exists(DATA);
     ReadmeContext context = null;
     try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
         getClass().getClassLoader())) {
@@ -66,18 +67,6 @@ class ReadmeFlowExampleTest {
         context.startedSystem.getWhenTerminated().toCompletableFuture()
             .get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
       }
-      if (!hadData) {
-        deleteTree(DATA);
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }
