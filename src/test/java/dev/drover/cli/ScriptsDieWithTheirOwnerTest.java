@@ -26,10 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ScriptsDieWithTheirOwnerTest {
   private static final Duration WITHIN = Duration.ofSeconds(5);
   /**
-   * Kills per run: four in the suite (each starts a server, half of them with worker JVMs);
+   * Kills per run: ten in the suite (each starts a server, half of them with worker JVMs);
    * {@code -Ddrover.test.kill-rounds=50} for a longer hunt.
    */
-  private static final int ROUNDS = Integer.getInteger("drover.test.kill-rounds", 4);
+  private static final int ROUNDS = Integer.getInteger("drover.test.kill-rounds", 10);
 
   @TempDir Path dir;
   private final List<ServeProcess> servers = new ArrayList<>();
