@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
@@ -220,7 +219,7 @@ public final class Client {
 
   private Behavior<Command> disconnected(String cause) {
     log.record(ClientState.DISCONNECTED, cause);
-    return Behaviors.receive(Command.class)
+    return heldLeases(Behaviors.receive(Command.class))
         .onMessage(NodeUp.class, up -> connecting(0, 0, "node is Up in its cluster"))
         .onMessage(Connect.class, c -> connecting(0, 0, c.cause()))
         .onMessage(GetState.class, this::onGetState)
@@ -257,12 +256,14 @@ public final class Client {
   /** Trying address {@code index}; {@code tried} addresses have not answered this round. */
   private Behavior<Command> connecting(int index, int tried, String cause) {
     log.record(ClientState.CONNECTING_SUPERVISOR, cause + "; trying " + supervisorPaths.get(index));
-    ActorRef<Supervisor.Command> candidate =
-        ActorRefResolver.get(context.getSystem()).resolveActorRef(supervisorPaths.get(index));
-    candidate.tell(new Supervisor.Attach(clientId,
-        context.messageAdapter(Supervisor.Attached.class, a -> new AttachReply(index, a))));
+    // by selection, not by a resolved reference: resolving caches the reference per path, and
+    // a supervisor stopped and started again in this actor system would never be found again
+    context.getSystem().classicSystem().actorSelection(supervisorPaths.get(index)).tell(
+        new Supervisor.Attach(clientId,
+            context.messageAdapter(Supervisor.Attached.class, a -> new AttachReply(index, a))),
+        org.apache.pekko.actor.ActorRef.noSender());
     timers.startSingleTimer(ATTACH_TIMER, new AttachTimedOut(index), attachTimeout);
-    return Behaviors.receive(Command.class)
+    return heldLeases(Behaviors.receive(Command.class))
         .onMessage(AttachReply.class, a -> {
           if (a.index() != index) {
             return Behaviors.same();
@@ -320,6 +321,10 @@ public final class Client {
 
   /** Records the attached phase the client's requests and leases call for, when it changed. */
   private Behavior<Command> settle(String cause) {
+    if (supervisor == null) {
+      // not attached: the attached phases are for after the attach
+      return Behaviors.same();
+    }
     ClientState phase = ClientState.attached(requests.size(), leases.size());
     if (phase != log.current()) {
       log.record(phase, cause);
@@ -339,23 +344,8 @@ public final class Client {
         })
         .onMessage(LeaseReplied.class, this::onLeaseReply)
         .onMessage(Submit.class, this::onSubmit)
-        .onMessage(CancelWork.class, c -> {
-          HeldLease held = leases.get(c.leaseId());
-          if (held != null) {
-            held.worker.tell(new Worker.Cancel(c.leaseId(), c.workId(), workEvents));
-          }
-          return Behaviors.same();
-        })
-        .onMessage(Release.class, r -> {
-          HeldLease held = leases.get(r.leaseId());
-          if (held == null) {
-            r.done().complete(null);
-            return Behaviors.same();
-          }
-          held.releases.add(r.done());
-          held.worker.tell(new Worker.Release(r.leaseId(), workEvents));
-          return Behaviors.same();
-        })
+        .onMessage(CancelWork.class, this::onCancelWork)
+        .onMessage(Release.class, this::onRelease)
         .onMessage(FromWorker.class, w -> onWorkEvent(w.event()))
         .onMessage(WorkerTerminated.class, this::onWorkerTerminated)
         .onMessage(MemberUnreachable.class, this::onUnreachable)
@@ -368,6 +358,41 @@ public final class Client {
         .onMessage(AttachTimedOut.class, a -> Behaviors.same())
         .onMessage(NotAttachedInTime.class, n -> Behaviors.same())
         .onSignal(PostStop.class, this::onStopped);
+  }
+
+  /**
+   * What a client that is not attached (disconnected, or trying its supervisors) still does
+   * for the leases it holds: it talks to their workers directly, and hears of their work and
+   * their deaths. Stashed instead, these would be dropped when no supervisor answers — a dead
+   * worker's lease then held for ever, and work sent to it never ending.
+   */
+  private BehaviorBuilder<Command> heldLeases(BehaviorBuilder<Command> builder) {
+    return builder
+        .onMessage(LeaseReplied.class, this::onLeaseReply)
+        .onMessage(Submit.class, this::onSubmit)
+        .onMessage(CancelWork.class, this::onCancelWork)
+        .onMessage(Release.class, this::onRelease)
+        .onMessage(FromWorker.class, w -> onWorkEvent(w.event()))
+        .onMessage(WorkerTerminated.class, this::onWorkerTerminated);
+  }
+
+  private Behavior<Command> onCancelWork(CancelWork c) {
+    HeldLease held = leases.get(c.leaseId());
+    if (held != null) {
+      held.worker.tell(new Worker.Cancel(c.leaseId(), c.workId(), workEvents));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRelease(Release r) {
+    HeldLease held = leases.get(r.leaseId());
+    if (held == null) {
+      r.done().complete(null);
+      return Behaviors.same();
+    }
+    held.releases.add(r.done());
+    held.worker.tell(new Worker.Release(r.leaseId(), workEvents));
+    return Behaviors.same();
   }
 
   /**
@@ -397,7 +422,7 @@ public final class Client {
     if (reply instanceof Supervisor.LeaseGranted g) {
       Lease lease = new Lease(g.leaseId(), g.slot(), g.pid(), g.worker().path().toString(),
           new CompletableFuture<>());
-      if (request == null || !request.result().complete(lease)) {
+      if (request == null || supervisor == null || !request.result().complete(lease)) {
         // nobody waits for it any more: give it back at once
         g.worker().tell(new Worker.Release(g.leaseId(), workEvents));
         return settle("returned an unwanted lease");

@@ -3,6 +3,7 @@ package dev.drover.node;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
@@ -17,11 +18,43 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 public final class InProcessLauncher implements WorkerLauncher {
 
+  /**
+   * Wraps what each in-process worker is made of before it starts: a simulation
+   * ({@code dev.drover.testkit}) injects faults into the worker's behaviour and watches what its
+   * handler is given, without a launcher of its own that would have to copy this one.
+   */
+  public interface Decorator {
+    /** The handler the worker of {@code slotId}'s {@code incarnation} runs. */
+    default WorkerHandler handler(int slotId, String incarnation, WorkerHandler handler) {
+      return handler;
+    }
+
+    /** The behaviour that is spawned for the worker of {@code slotId}'s {@code incarnation}. */
+    default Behavior<Worker.Command> worker(
+        int slotId, String incarnation, Behavior<Worker.Command> worker) {
+      return worker;
+    }
+  }
+
+  private final Decorator decorator;
+
+  /** Workers as they are. */
+  public InProcessLauncher() {
+    this(new Decorator() {});
+  }
+
+  /** Workers wrapped by {@code decorator}. */
+  public InProcessLauncher(Decorator decorator) {
+    this.decorator = decorator;
+  }
+
   @Override
   public WorkerProcess launch(LaunchRequest request, ActorContext<WorkerSlot.Command> slotContext) {
-    WorkerHandler handler = WorkerHandlers.load(request.settings());
+    WorkerHandler handler = decorator.handler(request.slotId(), request.incarnation(),
+        WorkerHandlers.load(request.settings()));
     ActorRef<Worker.Command> worker = slotContext.spawn(
-        Worker.create(handler, request.workerSettings()),
+        decorator.worker(request.slotId(), request.incarnation(),
+            Worker.create(handler, request.workerSettings())),
         "worker-" + request.slotId() + "-" + request.incarnation());
     slotContext.watchWith(worker, new WorkerSlot.WorkerTerminated(request.incarnation()));
     return new InProcessWorker(worker, slotContext);

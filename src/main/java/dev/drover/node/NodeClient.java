@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
@@ -41,6 +43,9 @@ public final class NodeClient implements AutoCloseable {
   private final Pending pending = new Pending();
   /** How long past a request's timeout the client waits for the supervisor's own refusal. */
   private static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
+  /** How long one status query of {@link #awaitReady} may take, and how often it is made. */
+  private static final Duration READY_ASK = Duration.ofSeconds(2);
+  private static final Duration READY_POLL = Duration.ofMillis(50);
 
   private final String kind;
 
@@ -112,11 +117,18 @@ public final class NodeClient implements AutoCloseable {
     Duration bound = timeout != null ? timeout : defaultRequestTimeout;
     CompletableFuture<Client.Lease> granted = pending.track(new CompletableFuture<>());
     client.tell(new Client.RequestWorker(timeout, granted));
-    // a moment beyond the supervisor's own bound, whose refusal says more (how many are busy)
-    CompletableFuture.delayedExecutor(bound.plus(ANSWER_MARGIN).toNanos(), TimeUnit.NANOSECONDS)
-        .execute(() ->
-        granted.completeExceptionally(new ErrWorker("no worker of kind '" + kind
-            + "' within " + bound + " (enforced by the client: no answer from the supervisor)")));
+    // a moment beyond the supervisor's own bound, whose refusal says more (how many are busy);
+    // on the actor system's scheduler, so a simulation on manual time moves it with the rest
+    try {
+      system.scheduler().scheduleOnce(bound.plus(ANSWER_MARGIN), () ->
+          granted.completeExceptionally(new ErrWorker("no worker of kind '" + kind
+              + "' within " + bound + " (enforced by the client: no answer from the supervisor)")),
+          system.executionContext());
+    } catch (IllegalStateException terminated) {
+      // the system is gone: its termination failed every open future of this client already
+      granted.completeExceptionally(new ErrSupervisor("client " + id + ": its actor system "
+          + "terminated"));
+    }
     return granted.thenApply(lease -> new WorkerLease(client, lease, pending));
   }
 
@@ -138,6 +150,50 @@ public final class NodeClient implements AutoCloseable {
         .exceptionallyCompose(e -> state().thenCompose(s -> CompletableFuture.failedFuture(
             new ErrSupervisor("client not attached within " + within + ": " + s.name()
                 + (s.lastError() == null ? "" : " (" + s.lastError() + ")")))));
+  }
+
+  /**
+   * Completes once the client is attached and its supervisor's pool is ready (at least
+   * {@code min} workers registered), or fails with {@link ErrSupervisor} saying what it last saw
+   * when {@code within} passes first. A host that starts its supervisor and its clients together
+   * calls it before the first request: a request made while the pool is still starting may be
+   * refused.
+   */
+  public CompletionStage<PoolStatus> awaitReady(Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    return attached(within).thenCompose(s -> pollReady(deadline, within, null));
+  }
+
+  private CompletionStage<PoolStatus> pollReady(long deadline, Duration within, PoolStatus last) {
+    Duration left = Duration.ofNanos(deadline - System.nanoTime());
+    if (left.isNegative() || left.isZero()) {
+      return CompletableFuture.failedFuture(new ErrSupervisor("pool of kind '" + kind
+          + "' not ready within " + within + (last == null ? ": its supervisor did not answer"
+              : ": " + last.state() + ", " + last.workers().size() + " workers of min "
+                  + last.min())));
+    }
+    Duration ask = left.compareTo(READY_ASK) < 0 ? left : READY_ASK;
+    return state().thenCompose(s -> s.supervisor() == null
+            ? CompletableFuture.<PoolStatus>completedFuture(null)
+            : poolStatus(s.supervisor(), ask))
+        .handle((status, error) -> status)
+        .thenCompose(status -> {
+          if (status != null && status.ready()) {
+            return CompletableFuture.completedFuture(status);
+          }
+          Executor later = CompletableFuture.delayedExecutor(
+              READY_POLL.toNanos(), TimeUnit.NANOSECONDS);
+          return CompletableFuture.supplyAsync(() -> null, later).thenCompose(
+              x -> pollReady(deadline, within, status != null ? status : last));
+        });
+  }
+
+  /** The status of the supervisor at {@code path}, found by selection as the client finds it. */
+  private CompletionStage<PoolStatus> poolStatus(String path, Duration timeout) {
+    return system.classicSystem().actorSelection(path).resolveOne(timeout)
+        .thenCompose(ref -> AskPattern.<Supervisor.Command, PoolStatus>ask(
+            org.apache.pekko.actor.typed.javadsl.Adapter.toTyped(ref), Supervisor.GetStatus::new,
+            timeout, system.scheduler()));
   }
 
   /**

@@ -84,6 +84,11 @@ final class Pool {
   /** Reservations sent to a worker and not yet answered, by lease id. */
   private final Map<String, Waiting> reserving = new HashMap<>();
   private final Map<String, Integer> leasesByClient = new HashMap<>();
+  /**
+   * Requests that expired while a worker held their reservation unanswered: refused then, and
+   * never queued again. A late confirmation is still granted, and the client gives it back.
+   */
+  private final java.util.Set<String> expiredReservations = new java.util.HashSet<>();
   private final List<NewlyIdle> newlyIdle = new ArrayList<>();
   private long idleCounter;
   private int illegalMoves;
@@ -137,6 +142,7 @@ final class Pool {
     if (w == null || slot == null) {
       return Optional.empty();
     }
+    expiredReservations.remove(w.request().requestId());
     if (slot.state == SlotState.RESERVING) {
       move(slot, SlotState.RESERVED);
     }
@@ -154,17 +160,34 @@ final class Pool {
       move(slot, SlotState.STOPPING);
     }
     if (w != null) {
+      requeue(w);
+    }
+  }
+
+  /** Puts a request whose reservation failed first in line again, unless it already expired. */
+  private void requeue(Waiting w) {
+    if (!expiredReservations.remove(w.request().requestId())) {
       waiting.addFirst(w);
     }
   }
 
-  /** Takes request {@code requestId} out of the queue when it still waits. */
+  /**
+   * Request {@code requestId} expired: taken out of the queue when it still waits; when a
+   * worker holds its reservation unanswered (a hung worker answers nothing), it expires all
+   * the same and is not queued again when that reservation fails.
+   */
   Optional<Waiting> expire(String requestId) {
     Iterator<Waiting> it = waiting.iterator();
     while (it.hasNext()) {
       Waiting w = it.next();
       if (w.request().requestId().equals(requestId)) {
         it.remove();
+        return Optional.of(w);
+      }
+    }
+    for (Waiting w : reserving.values()) {
+      if (w.request().requestId().equals(requestId)) {
+        expiredReservations.add(requestId);
         return Optional.of(w);
       }
     }
@@ -435,7 +458,7 @@ final class Pool {
     Optional<LostLease> lost = Optional.empty();
     Waiting w = reserving.remove(slot.leaseId);
     if (w != null) {
-      waiting.addFirst(w);
+      requeue(w);
     } else {
       lost = Optional.of(new LostLease(slot.leaseId, slot.holder));
       leasesByClient.computeIfPresent(slot.clientId, (k, n) -> n > 1 ? n - 1 : null);

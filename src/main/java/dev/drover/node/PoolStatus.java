@@ -120,6 +120,11 @@ public record PoolStatus(
       String lastError, Duration uptime, List<Transition<WorkerState>> transitions)
       implements CborSerializable {}
 
+  /** Whether the pool is ready: at least {@code min} workers registered (PoolReady). */
+  public boolean ready() {
+    return state == SupervisorState.POOL_READY;
+  }
+
   /** The pids of the workers that have a running process. */
   public List<Long> pids() {
     return workers.stream().map(WorkerStatus::pid).filter(p -> p > 0).toList();

@@ -7,14 +7,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The client against a scripted supervisor and worker, so the order of messages that a real pool
@@ -22,19 +25,16 @@ import org.junit.jupiter.api.Test;
  * worker's end of the previous lease reaches the client (the two come from different senders, so
  * nothing orders them).
  */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClientLeaseOrderTest {
   private static final String KIND = "scripted";
-  private ActorTestKit kit;
 
-  @BeforeEach
-  void start() {
-    kit = TestPools.supervisorKit();
-  }
-
-  @AfterEach
-  void stop() {
-    kit.shutdownTestKit();
-  }
+  @JUnit5TestKit
+  final ActorTestKit kit = new JUnit5TestKitBuilder()
+      .withName(NodeSystem.NAME)
+      .withCustomConfig(TestPools.nodeConfig("supervisor"))
+      .build();
 
   /** A supervisor that attaches every client and hands its lease requests to the test. */
   private static Behavior<Supervisor.Command> scriptedSupervisor(

@@ -18,36 +18,34 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lease and payload scenarios with the in-process launcher: the same protocol as forked
  * workers, without forking, so they run fast.
  */
+@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InProcessPoolTest {
+  @JUnit5TestKit
+  final ActorTestKit kit = new JUnit5TestKitBuilder()
+      .withName(NodeSystem.NAME)
+      .withCustomConfig(TestPools.nodeConfig("supervisor"))
+      .build();
+
   @TempDir Path data;
-  private ActorTestKit kit;
   private final InProcessLauncher launcher = new InProcessLauncher();
-
-  @BeforeAll
-  void startNode() {
-    kit = TestPools.supervisorKit();
-  }
-
-  @AfterAll
-  void stopNode() {
-    kit.shutdownTestKit();
-  }
 
   private ActorRef<Supervisor.Command> supervisor(PoolSettings settings) {
     ActorRef<Supervisor.Command> s = TestPools.spawnSupervisor(kit, settings, launcher);

@@ -152,6 +152,20 @@ class PoolTest {
   }
 
   @Test
+  void aRequestExpiringDuringItsReservationIsRefusedAndNotQueuedAgain() {
+    // given a request reserved on a worker that does not answer (hung)
+    Pool pool = new Pool(settings(1, 0, 1, 0));
+    startAndReady(pool);
+    pool.enqueue(request("a", "r1"), Duration.ofSeconds(1));
+    Pool.Reservation r = pool.dispatch(this::nextLease).get(0);
+    // when its timeout passes, it expires all the same
+    assertThat(pool.expire("r1")).map(w -> w.request().requestId()).contains("r1");
+    // and when the unanswered worker's slot fails, the request does not wait again
+    assertThat(pool.failed(r.slot(), "missed heartbeats")).isEmpty();
+    assertThat(pool.waiting()).isZero();
+  }
+
+  @Test
   void aSlotLostDuringItsReservationPutsTheRequestBack() {
     Pool pool = new Pool(settings(1, 0, 1, 0));
     startAndReady(pool);

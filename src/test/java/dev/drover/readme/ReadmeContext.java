@@ -1,6 +1,7 @@
 package dev.drover.readme;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.flow.FlowService;
 import dev.drover.flow.TaskAction;
 import dev.drover.flow.TaskContext;
 import dev.drover.flow.TaskOutcome;
@@ -16,6 +17,15 @@ public abstract class ReadmeContext {
   protected ActorSystem<Void> system;
   protected JsonNode input;
   protected Logger log;
+
+  /** What the flow example started, handed over after it by {@link ReadmeFlowExampleTest}. */
+  ActorSystem<?> startedSystem;
+  FlowService startedFlows;
+
+  protected void started(ActorSystem<?> system, FlowService flows) {
+    this.startedSystem = system;
+    this.startedFlows = flows;
+  }
 
   /** A host's action; the README only names it. */
   public static class Reserve implements TaskAction {

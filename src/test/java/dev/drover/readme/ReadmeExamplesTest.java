@@ -9,26 +9,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every Java snippet of README.md compiles, exactly as written, against Drover's classes: a
- * snippet declaring a class is a compilation unit of its own; any other is the body of a
- * method of a {@link ReadmeContext}, which declares what the README takes as given. Only the
- * imports are added, the same for every snippet. An error names the README's line.
+ * snippet that starts with its imports is a source file of its own; a snippet declaring a class
+ * is a compilation unit with the imports every snippet shares; any other is the body of a
+ * method of a {@link ReadmeContext}, which declares what the README takes as given. An error
+ * names the README's line.
  */
 class ReadmeExamplesTest {
-  private static final Pattern BLOCK = Pattern.compile("(?m)^```java\\n(.*?)^```", Pattern.DOTALL);
   private static final Pattern CLASS =
       Pattern.compile("^(?:public\\s+)?(?:final\\s+)?class\\s+(\\w+)");
+  private static final Pattern DECLARED =
+      Pattern.compile("(?m)^(?:public\\s+)?(?:final\\s+)?class\\s+(\\w+)");
   private static final String IMPORTS = """
       import com.fasterxml.jackson.databind.*;
       import com.fasterxml.jackson.databind.node.*;
@@ -48,50 +43,51 @@ class ReadmeExamplesTest {
 
   @Test
   void everyJavaSnippetOfTheReadmeCompiles() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
     List<Path> sources = new ArrayList<>();
-    Matcher m = BLOCK.matcher(readme);
-    while (m.find()) {
-      int line = lineOf(readme, m.start(1));
-      String snippet = m.group(1);
-      Matcher c = CLASS.matcher(snippet.strip());
-      String name = c.find() ? c.group(1) : "Example" + line;
-      String unit = "package dev.drover.readme;\n" + IMPORTS
-          + "// README.md line " + line + "\n"
-          + (c.find(0) ? snippet
-              : "class " + name + " extends ReadmeContext {\n  void example() throws Exception {\n"
-                  + snippet + "  }\n}\n");
-      Path source = dir.resolve(name + ".java");
-      Files.writeString(source, unit);
+    for (ReadmeSnippets.Snippet s : ReadmeSnippets.javaBlocks()) {
+      Path source = dir.resolve(unitName(s) + ".java");
+      Files.writeString(source, unit(s, ""));
       sources.add(source);
     }
     assertThat(sources).as("the README's Java snippets").hasSizeGreaterThanOrEqualTo(5);
-
-    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, null, null)) {
-      Files.createDirectories(dir.resolve("classes"));
-      boolean ok = compiler.getTask(null, files, diagnostics,
-          List.of("-classpath", System.getProperty("java.class.path"),
-              "-d", dir.resolve("classes").toString(), "-proc:none"),
-          null, files.getJavaFileObjectsFromPaths(sources)).call();
-      String errors = diagnostics.getDiagnostics().stream()
-          .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-          .map(d -> d.getSource().getName() + ":" + d.getLineNumber() + ": "
-              + d.getMessage(null))
-          .collect(Collectors.joining("\n"));
-      assertThat(ok).as("README snippets that do not compile (the unit's comment names the "
-          + "README line):\n" + errors).isTrue();
-    }
+    String errors = ReadmeSnippets.compile(sources, dir.resolve("classes"));
+    assertThat(errors).as("README snippets that do not compile (the unit's comment names the "
+        + "README line)").isEmpty();
   }
 
-  private static int lineOf(String text, int offset) {
-    int line = 1;
-    for (int i = 0; i < offset; i++) {
-      if (text.charAt(i) == '\n') {
-        line++;
-      }
+  /** The class a snippet is compiled as: the one it declares, else {@code Example<line>}. */
+  static String unitName(ReadmeSnippets.Snippet s) {
+    Matcher declared = (s.code().startsWith("import ") ? DECLARED : CLASS)
+        .matcher(s.code().startsWith("import ") ? s.code() : s.code().strip());
+    return declared.find() ? declared.group(1) : "Example" + s.line();
+  }
+
+  /**
+   * The compilation unit of a snippet: a whole source file (it starts with its imports) gets
+   * only Drover's package; a class gets the imports every snippet shares; anything else is the
+   * body of a method of a {@link ReadmeContext}, followed by {@code epilogue}.
+   */
+  static String unit(ReadmeSnippets.Snippet s, String epilogue) {
+    String snippet = s.code();
+    String header = "package dev.drover.readme;\n";
+    String comment = "// README.md line " + s.line() + "\n";
+    if (snippet.startsWith("import ")) {
+      return header + comment + snippet;
     }
-    return line;
+    if (CLASS.matcher(snippet.strip()).find()) {
+      return header + IMPORTS + comment + snippet;
+    }
+    return header + IMPORTS + comment + "class " + unitName(s) + " extends ReadmeContext {\n"
+        + "  void example() throws Exception {\n" + snippet + epilogue + "  }\n}\n";
+  }
+
+  @Test
+  void theReadmesHostTestIsOneTheSuiteRuns() throws IOException {
+    // the README shows SquaringPoolTest as a host would write it: without Drover's package
+    String source = Files.readString(Path.of("src/test/java/dev/drover/readme/SquaringPoolTest.java"));
+    String asShown = source.substring(source.indexOf("\n\n") + 2);
+    assertThat(Files.readString(Path.of("README.md")))
+        .as("README.md shows src/test/java/dev/drover/readme/SquaringPoolTest.java as it is")
+        .contains("```java\n" + asShown + "```\n");
   }
 }

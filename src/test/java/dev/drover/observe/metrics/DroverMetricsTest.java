@@ -12,23 +12,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import dev.drover.observe.RunEvents;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The pool series of {@code /metrics}, derived from what supervisors report at each scrape, and
  * the counts of what ran on the node, from its run events.
  */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DroverMetricsTest {
-  private static final ActorTestKit kit = ActorTestKit.create("drover-metrics-test",
-      com.typesafe.config.ConfigFactory.parseString("pekko.actor.provider = local"));
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
+  @JUnit5TestKit
+  final ActorTestKit kit = new JUnit5TestKitBuilder()
+      .withName("drover-metrics-test")
+      .withCustomConfig(com.typesafe.config.ConfigFactory.parseString(
+          "pekko.actor.provider = local"))
+      .build();
 
   private static NodePool pool(WorkerStatus... workers) {
     return new NodePool("pekko://drover@127.0.0.1:1", new PoolStatus("shell",
