@@ -128,5 +128,13 @@ final class RunnerKit implements AutoCloseable {
   public void close() throws Exception {
     runner.close();
     kit.shutdownTestKit();
+    // a stopped in-process worker sends SIGTERM to its script's process group and does not wait:
+    // let the scripts end before the test's directory, which they may write to, is deleted
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
+          .noneMatch(ProcessHandle::isAlive));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // a process of another test's: not this kit's to wait for
+    }
   }
 }
