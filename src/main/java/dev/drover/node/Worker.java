@@ -2,6 +2,7 @@ package dev.drover.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.node.WorkEvent.Refusal;
+import dev.drover.node.process.ProcessLedger;
 import dev.drover.observe.Transition;
 import dev.drover.observe.TransitionLog;
 import dev.drover.serialization.CborSerializable;
@@ -627,6 +628,9 @@ public final class Worker {
             : failed(work, message(e), WorkEvent.Failure.ERROR);
       }
       current = null;
+      if (ProcessLedger.thisJvmIsEnding()) {
+        return; // killed with this orphaned worker JVM, which halts: no result to tell
+      }
       self.tell(done);
     });
   }

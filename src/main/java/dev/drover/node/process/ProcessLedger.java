@@ -45,6 +45,7 @@ public final class ProcessLedger {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessLedger.class);
   private static final Map<Path, ProcessLedger> OF_THIS_JVM = new ConcurrentHashMap<>();
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static volatile boolean ending;
   private static final String NO_FENCE = "-";
 
   private final Path root;
@@ -65,7 +66,18 @@ public final class ProcessLedger {
 
   /** This JVM's ledgers, for a JVM that is about to die: kill every group they hold. */
   public static void killAllOfThisJvm() {
+    ending = true;
     OF_THIS_JVM.values().forEach(ProcessLedger::killAll);
+  }
+
+  /**
+   * Whether {@link #killAllOfThisJvm} was called: the JVM is about to halt, and the scripts it
+   * killed ended by its own hand. A worker must not report such an end as the script's result
+   * (an exit code 137 a client would take for the script's): its client learns of the loss
+   * from the cluster's failure detector instead.
+   */
+  public static boolean thisJvmIsEnding() {
+    return ending;
   }
 
   /**
