@@ -13,6 +13,7 @@ import dev.drover.node.NodeClient;
 import dev.drover.node.NodeSystem;
 import dev.drover.node.PoolSettings;
 import dev.drover.node.PoolStatus;
+import dev.drover.node.SupervisorState;
 import dev.drover.node.Supervisor;
 import dev.drover.node.WorkerLauncher;
 import dev.drover.node.WorkerLease;
@@ -740,7 +741,7 @@ public final class NodeBench {
       if (condition.test(s)) {
         return s;
       }
-      if (s.state().equals("ErrPool")) {
+      if (s.state() == SupervisorState.ERR_POOL) {
         throw new IllegalStateException("pool '" + s.kind() + "' is in ErrPool: " + s.error());
       }
       if (System.nanoTime() > deadline) {
@@ -754,7 +755,7 @@ public final class NodeBench {
   }
 
   private static Predicate<PoolStatus> ready(int idle) {
-    return s -> s.state().equals("PoolReady") && s.idle() == idle && s.busy() == 0
+    return s -> s.state() == SupervisorState.POOL_READY && s.idle() == idle && s.busy() == 0
         && s.workers().size() == idle;
   }
 
@@ -819,7 +820,9 @@ public final class NodeBench {
   }
 
   private static Predicate<Stamp> transition(String actor, String to) {
-    return s -> s.event() instanceof Transition t && t.actor().equals(actor) && t.to().equals(to);
+    // a state's label, as users see it (its enum's toString)
+    return s -> s.event() instanceof Transition<?> t && t.actor().equals(actor)
+        && String.valueOf(t.to()).equals(to);
   }
 
   private static Transition transitionOf(Stamp s) {
@@ -829,7 +832,7 @@ public final class NodeBench {
   /** The first transition of {@code actor} to {@code to} that {@code status} still lists. */
   private static Transition firstTransition(PoolStatus status, String actor, String to) {
     return status.transitions().stream()
-        .filter(t -> t.actor().equals(actor) && t.to().equals(to))
+        .filter(t -> t.actor().equals(actor) && String.valueOf(t.to()).equals(to))
         .findFirst().orElseThrow(() -> new IllegalStateException(
             "the supervisor's status lists no transition of " + actor + " to " + to));
   }
