@@ -35,6 +35,29 @@ final class BenchSupport {
         .redirectOutput(log.toFile()).start();
   }
 
+  /**
+   * Starts {@code drover serve} from the bench's jar in a JVM of its own: {@code jvmOptions},
+   * then those of the environment variable {@code DROVER_BENCH_SERVER_OPTS} (split at
+   * whitespace, e.g. {@code -XX:StartFlightRecording=filename=/tmp/serve.jfr,settings=profile}
+   * to profile the server), then {@code serveArgs} after {@code serve}.
+   */
+  static Process serve(Path log, List<String> jvmOptions, String... serveArgs)
+      throws IOException {
+    List<String> args = new ArrayList<>(jvmOptions);
+    args.addAll(serverOptions());
+    args.add("-jar");
+    args.add(jar());
+    args.add("serve");
+    Collections.addAll(args, serveArgs);
+    return start(log, args.toArray(String[]::new));
+  }
+
+  /** The extra JVM options of every server a bench starts: {@code DROVER_BENCH_SERVER_OPTS}. */
+  static List<String> serverOptions() {
+    String opts = System.getenv().getOrDefault("DROVER_BENCH_SERVER_OPTS", "").trim();
+    return opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
+  }
+
   static void awaitUp(HttpClient http, String url, String token) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
