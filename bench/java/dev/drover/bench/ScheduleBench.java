@@ -6,12 +6,13 @@ import static dev.drover.bench.BenchSupport.deleteTree;
 import static dev.drover.bench.BenchSupport.freePort;
 import static dev.drover.bench.BenchSupport.get;
 import static dev.drover.bench.BenchSupport.jar;
-import static dev.drover.bench.BenchSupport.serve;
 import static dev.drover.bench.BenchSupport.median;
 import static dev.drover.bench.BenchSupport.post;
 import static dev.drover.bench.BenchSupport.run;
+import static dev.drover.bench.BenchSupport.serve;
 import static dev.drover.bench.BenchSupport.size;
 import static dev.drover.bench.BenchSupport.start;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +20,7 @@ import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -244,19 +246,26 @@ public final class ScheduleBench {
 
   static JobCount awaitAllFinished(HttpClient http, int port, String token) throws Exception {
     while (true) {
-      HttpResponse<String> r = get(http, "http://127.0.0.1:" + port + "/pipelines/jobs", token);
-      JsonNode jobs = JSON.readTree(r.body()).get("jobs");
-      int total = jobs.size();
+      int total = 0;
       int finished = 0;
       int done = 0;
-      for (JsonNode j : jobs) {
-        if (j.get("completed").asBoolean()) {
-          finished++;
-          if (!j.get("errored").asBoolean() && !j.get("canceled").asBoolean()) {
-            done++;
+      // the list comes a page at a time (drover.http.page-size): follow nextCursor to its end
+      String cursor = null;
+      do {
+        String url = "http://127.0.0.1:" + port + "/pipelines/jobs?limit=1000"
+            + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, UTF_8));
+        JsonNode page = JSON.readTree(get(http, url, token).body());
+        for (JsonNode j : page.get("jobs")) {
+          total++;
+          if (j.get("completed").asBoolean()) {
+            finished++;
+            if (!j.get("errored").asBoolean() && !j.get("canceled").asBoolean()) {
+              done++;
+            }
           }
         }
-      }
+        cursor = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+      } while (cursor != null);
       if (finished == total) {
         return new JobCount(total, done);
       }
