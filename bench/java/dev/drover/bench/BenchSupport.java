@@ -59,7 +59,7 @@ final class BenchSupport {
   }
 
   static void awaitUp(HttpClient http, String url, String token) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (System.nanoTime() < deadline) {
       try {
         if (get(http, url, token).statusCode() == 200) {
@@ -70,7 +70,7 @@ final class BenchSupport {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException(url + " did not answer within 60 s");
+    throw new IllegalStateException(url + " did not answer within 180 s (a busy machine starts a JVM slowly)");
   }
 
   /** {@code GET url} with the bearer token. */

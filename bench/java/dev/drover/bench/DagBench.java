@@ -436,7 +436,7 @@ public final class DagBench {
 
   /** Waits until the shell pool has its N workers idle, so no run pays for a JVM start. */
   static void awaitPool(HttpClient http, String base, String token, int n) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (System.nanoTime() < deadline) {
       HttpResponse<String> r = get(http, base + "/api/v1/pools/shell", token);
       if (r.statusCode() == 200 && JSON.readTree(r.body()).path("idle").asInt() >= n) {
