@@ -70,7 +70,8 @@ final class BenchSupport {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException(url + " did not answer within 180 s (a busy machine starts a JVM slowly)");
+    // a busy machine starts a JVM slowly: at load 20 on 2 cores a server took over a minute
+    throw new IllegalStateException(url + " did not answer within 180 s");
   }
 
   /** {@code GET url} with the bearer token. */
