@@ -284,6 +284,7 @@ public final class ScheduleBench {
     private final AtomicInteger most = new AtomicInteger();
     private final Stream<String> lines;
     private volatile boolean closed;
+    private final Thread reader;
 
     RunningJobs(HttpClient http, String base, String token) throws Exception {
       HttpResponse<Stream<String>> stream = http.send(
@@ -294,7 +295,7 @@ public final class ScheduleBench {
         throw new IllegalStateException("event stream: " + stream.statusCode());
       }
       lines = stream.body();
-      Thread reader = new Thread(() -> {
+      reader = new Thread(() -> {
         try {
           lines.forEach(this::line);
         } catch (RuntimeException ended) {
@@ -338,9 +339,15 @@ public final class ScheduleBench {
       return most.get();
     }
 
+    /** Closes the stream at its next event; says so if none came within 10 s. */
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
       closed = true;
+      reader.join(Duration.ofSeconds(10).toMillis());
+      if (reader.isAlive()) {
+        System.out.println("note: the event stream saw no event for 10 s after the warm-up and"
+            + " is still open (idle)");
+      }
     }
   }
 
