@@ -152,7 +152,7 @@ public final class DagBench {
 
   public static void main(String[] args) throws Exception {
     List<String> positional = new ArrayList<>();
-    // all three shapes take 10 to 15 minutes for 5 runs on 2 cores: one asks for them
+    // all three shapes take 7 to 15 minutes for 5 runs on 2 cores: one asks for them
     List<String> chosen = List.of("dag");
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--shape") && i + 1 < args.length) {
