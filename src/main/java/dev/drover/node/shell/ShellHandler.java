@@ -236,7 +236,14 @@ public final class ShellHandler implements WorkerHandler {
     }
     running.set(process);
     if (entry != null) {
-      entry.started(process.pid());
+      try {
+        entry.started(process.pid());
+      } catch (IOException | RuntimeException e) {
+        // not awaited: it must not run on unrecorded (the group goes with the entry's end)
+        ProcessGroups.signal(process.pid(), ProcessGroups.Signal.KILL);
+        reapAside(process);
+        throw e;
+      }
     }
     if (context.isCancelled()) {
       terminate(process);
@@ -246,12 +253,34 @@ public final class ShellHandler implements WorkerHandler {
 
   /** Forwards the process's output until both streams end, then its exit code. */
   private static int await(Process process, WorkContext context) throws InterruptedException {
-    CompletableFuture<Void> stderr = CompletableFuture.runAsync(
-        () -> forward(process.getErrorStream(), "stderr", context), PIPES);
-    forward(process.getInputStream(), "stdout", context);
-    int code = process.waitFor();
-    stderr.join();
-    return code;
+    boolean waited = false;
+    try {
+      CompletableFuture<Void> stderr = CompletableFuture.runAsync(
+          () -> forward(process.getErrorStream(), "stderr", context), PIPES);
+      forward(process.getInputStream(), "stdout", context);
+      int code = process.waitFor();
+      waited = true;
+      stderr.join();
+      return code;
+    } finally {
+      if (!waited) {
+        reapAside(process);
+      }
+    }
+  }
+
+  /**
+   * Waits for a process nobody else will wait for (the handler ended abnormally), so it leaves
+   * no zombie: a process started by {@link SessionSpawner} is reaped only by a wait.
+   */
+  private static void reapAside(Process process) {
+    PIPES.execute(() -> {
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
   }
 
   /** Writes the lines to a session's standard input, framed for its driver, then closes it. */
