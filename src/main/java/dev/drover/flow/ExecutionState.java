@@ -46,6 +46,13 @@ public record ExecutionState(
 
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionState.class);
 
+  /** Indexes the runs of a state read back from the journal (Jackson gives a plain map). */
+  public ExecutionState {
+    if (flow != null && tasks != null) {
+      tasks = TaskRuns.of(flow, tasks);
+    }
+  }
+
   public static final ExecutionState EMPTY =
       new ExecutionState(null, null, null, null, Map.of(), null, null, null, null, null);
 
@@ -92,10 +99,8 @@ public record ExecutionState(
 
   private ExecutionState take(ExecutionEvent event) {
     if (event instanceof ExecutionStarted e) {
-      Map<String, TaskRun> runs = new LinkedHashMap<>();
-      e.flow().tasks().forEach(t -> runs.put(t.name(), TaskRun.pending(t.name(), e.at())));
       return new ExecutionState(e.executionId(), e.flow(), e.input(), ExecutionStatus.RUNNING,
-          runs, e.at(), null, null, null, null);
+          TaskRuns.pending(e.flow(), e.at()), e.at(), null, null, null, null);
     }
     if (event instanceof ExecutionEvent.TaskEvent te) {
       TaskRun run = applyToTask(te);
@@ -166,8 +171,13 @@ public record ExecutionState(
   }
 
   private ExecutionState withTask(TaskRun run) {
-    Map<String, TaskRun> next = new LinkedHashMap<>(tasks);
-    next.put(run.name(), run);
+    Map<String, TaskRun> next;
+    if (tasks instanceof TaskRuns indexed) {
+      next = indexed.with(run);
+    } else {
+      next = new LinkedHashMap<>(tasks);
+      next.put(run.name(), run);
+    }
     return new ExecutionState(id, flow, input, status, next, startedAt, endedAt, output,
         failedTask, error);
   }

@@ -49,7 +49,7 @@ public record Flow(
   public static final String ON_ERROR = "on_error";
 
   public Flow {
-    tasks = List.copyOf(tasks);
+    tasks = FlowTasks.of(tasks);
     output = Map.copyOf(output);
     validate(name, tasks, maxParallel, onError, output);
   }
@@ -63,12 +63,7 @@ public record Flow(
     if (onError != null && onError.name().equals(name)) {
       return onError;
     }
-    for (Task t : tasks) {
-      if (t.name().equals(name)) {
-        return t;
-      }
-    }
-    return null;
+    return ((FlowTasks) tasks).named(name);
   }
 
   /** Tasks that no other task depends on: the flow's ends. */
