@@ -93,6 +93,15 @@ final class SpawnCost {
           t -> spawned(List.of("/bin/true")));
       variants.put("posix_spawn SETSID bash -c true + pipes",
           t -> spawned(List.of(BASH, "-c", "true")));
+      // what the handler's second reader thread costs: the same, both pipes read one after the
+      // other on the task's thread (safe only for a script that writes nothing)
+      variants.put("  same, no stderr thread", t -> {
+        Process p = SessionSpawner.start(List.of(BASH, "-c", "true"), System.getenv(), null);
+        p.getOutputStream().close();
+        drain(p.getInputStream());
+        drain(p.getErrorStream());
+        check(p.waitFor(), BASH);
+      });
     }
     variants.put("handler, 1 line (the floor)", t -> handle(plain, one, t));
     variants.put("handler, 1 line + ledger", t -> handle(ledgered, one, t));

@@ -152,12 +152,14 @@ public final class SessionSpawner {
     LIBC.posix_spawn_file_actions_init(actions);
     LIBC.posix_spawnattr_init(attributes);
     try {
-      LIBC.posix_spawn_file_actions_adddup2(actions, in[0], 0);
-      LIBC.posix_spawn_file_actions_adddup2(actions, out[1], 1);
-      LIBC.posix_spawn_file_actions_adddup2(actions, err[1], 2);
-      LIBC.posix_spawn_file_actions_addclosefrom_np(actions, 3);
-      if (dir != null) {
-        LIBC.posix_spawn_file_actions_addchdir_np(actions, dir.getPath());
+      int prepared = LIBC.posix_spawn_file_actions_adddup2(actions, in[0], 0)
+          | LIBC.posix_spawn_file_actions_adddup2(actions, out[1], 1)
+          | LIBC.posix_spawn_file_actions_adddup2(actions, err[1], 2)
+          | LIBC.posix_spawn_file_actions_addclosefrom_np(actions, 3)
+          | (dir == null ? 0 : LIBC.posix_spawn_file_actions_addchdir_np(actions, dir.getPath()));
+      if (prepared != 0) {
+        closeAll(in, out, err);
+        throw new IOException("cannot prepare the start of \"" + command.get(0) + "\"");
       }
       LIBC.sigemptyset(empty);
       LIBC.sigemptyset(defaults);
