@@ -101,52 +101,26 @@ final class Round {
       return List.of();
     }
     Flow flow = s.flow();
-    TaskRun failed = blockingFailure(s);
-    List<ExecutionEvent> step = new ArrayList<>();
+    Scan scan = new Scan(s, now);
+    TaskRun failed = scan.failed;
 
     if (failed != null && flow.failFast()) {
-      step.addAll(stopAll(s, "fail-fast: task '" + failed.name() + "' failed", now, false));
-      if (!step.isEmpty()) {
-        return step;
+      List<ExecutionEvent> stop = stopAll(s, "fail-fast: task '" + failed.name() + "' failed",
+          now, false);
+      if (!stop.isEmpty()) {
+        return stop;
       }
     }
-    for (Task t : flow.tasks()) {
-      TaskRun run = s.task(t.name());
-      if (run.status() != TaskStatus.PENDING) {
-        continue;
-      }
-      for (String d : t.dependsOn()) {
-        TaskRun dep = s.task(d);
-        if (dep.status() == TaskStatus.CANCELLED || dep.status() == TaskStatus.SKIPPED
-            || (dep.status() == TaskStatus.FAILED && !flow.task(d).allowFailure())) {
-          step.add(new TaskSkipped(t.name(), "task '" + d + "' it depends on "
-              + dep.status().name().toLowerCase().replace('_', ' '), now));
-          break;
-        }
-      }
-    }
-    if (!step.isEmpty()) {
-      return step;
+    if (!scan.skips.isEmpty()) {
+      return scan.skips;
     }
     if (s.status() == ExecutionStatus.RUNNING) {
-      for (Task t : flow.tasks()) {
-        TaskRun run = s.task(t.name());
-        if (run.status() == TaskStatus.RETRY_WAIT && !run.retryDue().isAfter(now)) {
-          step.add(new TaskScheduled(t.name(), run.attempt(), now));
-        } else if (run.status() == TaskStatus.PENDING && t.dependsOn().stream()
-            .allMatch(d -> satisfied(s, flow.task(d)))) {
-          step.add(new TaskScheduled(t.name(), 1, now));
-        }
+      if (!scan.schedules.isEmpty()) {
+        return scan.schedules;
       }
-      if (!step.isEmpty()) {
-        return step;
-      }
-      int running = (int) s.tasks().values().stream()
-          .filter(r -> r.status() == TaskStatus.RUNNING).count();
-      for (TaskRun run : s.tasks().values()) {
-        if (run.status() != TaskStatus.SCHEDULED) {
-          continue;
-        }
+      List<ExecutionEvent> step = new ArrayList<>();
+      int running = scan.running;
+      for (TaskRun run : scan.scheduled) {
         if (flow.maxParallel() > 0 && running >= flow.maxParallel()) {
           break;
         }
@@ -157,8 +131,7 @@ final class Round {
         return step;
       }
     }
-    boolean allEnded = flow.tasks().stream().allMatch(t -> s.task(t.name()).status().isFinal());
-    if (!allEnded) {
+    if (!scan.allEnded) {
       return List.of();
     }
     if (failed == null) {
@@ -182,6 +155,81 @@ final class Round {
       return List.of(new ExecutionFailed(failed.name(), reason, now));
     }
     return List.of();
+  }
+
+  /**
+   * What one step decides from, gathered in one pass over the tasks in flow order (the on-error
+   * task after them): a step used to walk the tasks once per question, and a round asks its
+   * questions again after each step.
+   */
+  private static final class Scan {
+    /** The first task whose failure fails the execution, or null. */
+    TaskRun failed;
+    /** Pending tasks that can no longer run: a task they depend on will never let them. */
+    final List<ExecutionEvent> skips = new ArrayList<>();
+    /** Pending tasks whose dependencies are done, and retries that are due, in flow order. */
+    final List<ExecutionEvent> schedules = new ArrayList<>();
+    /** Scheduled tasks waiting to start, in flow order. */
+    final List<TaskRun> scheduled = new ArrayList<>();
+    /** Attempts running. */
+    int running;
+    /** Every task of the flow (the on-error task aside) has ended. */
+    boolean allEnded = true;
+
+    Scan(ExecutionState s, Instant now) {
+      Flow flow = s.flow();
+      List<Task> tasks = flow.tasks();
+      for (int i = 0; i < tasks.size(); i++) {
+        Task t = tasks.get(i);
+        TaskRun run = s.task(t.name());
+        TaskStatus status = run.status();
+        allEnded &= status.isFinal();
+        switch (status) {
+          case FAILED -> {
+            if (failed == null && !t.allowFailure()) {
+              failed = run;
+            }
+          }
+          case RUNNING -> running++;
+          case SCHEDULED -> scheduled.add(run);
+          case RETRY_WAIT -> {
+            if (!run.retryDue().isAfter(now)) {
+              schedules.add(new TaskScheduled(t.name(), run.attempt(), now));
+            }
+          }
+          case PENDING -> pending(s, flow, t, now);
+          default -> { }
+        }
+      }
+      TaskRun onError = flow.onError() == null ? null : s.task(Flow.ON_ERROR);
+      if (onError != null) {
+        if (onError.status() == TaskStatus.RUNNING) {
+          running++;
+        } else if (onError.status() == TaskStatus.SCHEDULED) {
+          scheduled.add(onError);
+        }
+      }
+    }
+
+    /** A pending task is skipped, ready, or still waits for the tasks it depends on. */
+    private void pending(ExecutionState s, Flow flow, Task t, Instant now) {
+      boolean ready = true;
+      for (String d : t.dependsOn()) {
+        TaskRun dep = s.task(d);
+        Task dependency = flow.task(d);
+        TaskStatus st = dep.status();
+        if (st == TaskStatus.CANCELLED || st == TaskStatus.SKIPPED
+            || (st == TaskStatus.FAILED && !dependency.allowFailure())) {
+          skips.add(new TaskSkipped(t.name(), "task '" + d + "' it depends on "
+              + st.name().toLowerCase().replace('_', ' '), now));
+          return;
+        }
+        ready &= satisfied(st, dependency);
+      }
+      if (ready) {
+        schedules.add(new TaskScheduled(t.name(), 1, now));
+      }
+    }
   }
 
   private static TaskStarted start(Task task, int attempt, Instant now, Supplier<String> tokens) {
@@ -208,8 +256,7 @@ final class Round {
   }
 
   /** A dependency that lets its dependents run: succeeded, or failed with allow-failure. */
-  private static boolean satisfied(ExecutionState s, Task dependency) {
-    TaskStatus st = s.task(dependency.name()).status();
+  private static boolean satisfied(TaskStatus st, Task dependency) {
     return st == TaskStatus.SUCCEEDED || (st == TaskStatus.FAILED && dependency.allowFailure());
   }
 
