@@ -8,6 +8,7 @@ import dev.drover.node.WorkContext;
 import dev.drover.node.WorkerHandler;
 import dev.drover.node.process.ProcessGroups;
 import dev.drover.node.process.ProcessLedger;
+import dev.drover.node.process.SessionSpawner;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +51,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * byte for byte: payloads {@code {"stream": "stdout"|"stderr", "data": <bytes>}}; the result is
  * {@code {"exitCode": n}}. On cancel the script's process group gets the cancel signal (SIGINT
  * by default, as prunner), and SIGKILL after the grace period.
+ *
+ * <p>The shell is started as the leader of a new session with {@code posix_spawn} and
+ * {@code POSIX_SPAWN_SETSID} ({@link SessionSpawner}): one exec per script. Where that cannot
+ * be bound (not Linux, glibc older than 2.34, or the system property
+ * {@code drover.shell.no-posix-spawn=true}), through the JDK's {@link ProcessBuilder} and
+ * {@code setsid}, an exec more.
  *
  * <p>With a process directory, every group is recorded in the JVM's {@link ProcessLedger}
  * before it starts, and what a script leaves behind in its group is killed when it ends; with a
@@ -207,24 +215,35 @@ public final class ShellHandler implements WorkerHandler {
     if (entry != null) {
       groups.add(entry);
     }
-    List<String> full = new ArrayList<>(ProcessTree.newSessionPrefix());
-    full.addAll(command);
-    ProcessBuilder builder = new ProcessBuilder(full);
-    if (shell.dir() != null) {
-      builder.directory(new File(shell.dir()));
-    }
-    Map<String, String> env = builder.environment();
-    if (!shell.inheritEnv()) {
-      env.clear();
-    }
+    Map<String, String> env = shell.inheritEnv() ? new HashMap<>(System.getenv())
+        : new HashMap<>();
     env.putAll(shell.env());
     if (entry != null) {
       env.put(entry.environment().getKey(), entry.environment().getValue());
     }
-    Process process = builder.start();
+    File dir = shell.dir() == null ? null : new File(shell.dir());
+    Process process;
+    if (SessionSpawner.available()) {
+      // one exec: the shell itself, made a session leader by posix_spawn
+      process = SessionSpawner.start(command, env, dir);
+    } else {
+      List<String> full = new ArrayList<>(ProcessTree.newSessionPrefix());
+      full.addAll(command);
+      ProcessBuilder builder = new ProcessBuilder(full).directory(dir);
+      builder.environment().clear();
+      builder.environment().putAll(env);
+      process = builder.start();
+    }
     running.set(process);
     if (entry != null) {
-      entry.started(process.pid());
+      try {
+        entry.started(process.pid());
+      } catch (IOException | RuntimeException e) {
+        // not awaited: it must not run on unrecorded (the group goes with the entry's end)
+        ProcessGroups.signal(process.pid(), ProcessGroups.Signal.KILL);
+        reapAside(process);
+        throw e;
+      }
     }
     if (context.isCancelled()) {
       terminate(process);
@@ -234,12 +253,34 @@ public final class ShellHandler implements WorkerHandler {
 
   /** Forwards the process's output until both streams end, then its exit code. */
   private static int await(Process process, WorkContext context) throws InterruptedException {
-    CompletableFuture<Void> stderr = CompletableFuture.runAsync(
-        () -> forward(process.getErrorStream(), "stderr", context), PIPES);
-    forward(process.getInputStream(), "stdout", context);
-    int code = process.waitFor();
-    stderr.join();
-    return code;
+    boolean waited = false;
+    try {
+      CompletableFuture<Void> stderr = CompletableFuture.runAsync(
+          () -> forward(process.getErrorStream(), "stderr", context), PIPES);
+      forward(process.getInputStream(), "stdout", context);
+      int code = process.waitFor();
+      waited = true;
+      stderr.join();
+      return code;
+    } finally {
+      if (!waited) {
+        reapAside(process);
+      }
+    }
+  }
+
+  /**
+   * Waits for a process nobody else will wait for (the handler ended abnormally), so it leaves
+   * no zombie: a process started by {@link SessionSpawner} is reaped only by a wait.
+   */
+  private static void reapAside(Process process) {
+    PIPES.execute(() -> {
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
   }
 
   /** Writes the lines to a session's standard input, framed for its driver, then closes it. */
