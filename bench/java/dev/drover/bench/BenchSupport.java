@@ -35,8 +35,31 @@ final class BenchSupport {
         .redirectOutput(log.toFile()).start();
   }
 
+  /**
+   * Starts {@code drover serve} from the bench's jar in a JVM of its own: {@code jvmOptions},
+   * then those of the environment variable {@code DROVER_BENCH_SERVER_OPTS} (split at
+   * whitespace, e.g. {@code -XX:StartFlightRecording=filename=/tmp/serve.jfr,settings=profile}
+   * to profile the server), then {@code serveArgs} after {@code serve}.
+   */
+  static Process serve(Path log, List<String> jvmOptions, String... serveArgs)
+      throws IOException {
+    List<String> args = new ArrayList<>(jvmOptions);
+    args.addAll(serverOptions());
+    args.add("-jar");
+    args.add(jar());
+    args.add("serve");
+    Collections.addAll(args, serveArgs);
+    return start(log, args.toArray(String[]::new));
+  }
+
+  /** The extra JVM options of every server a bench starts: {@code DROVER_BENCH_SERVER_OPTS}. */
+  static List<String> serverOptions() {
+    String opts = System.getenv().getOrDefault("DROVER_BENCH_SERVER_OPTS", "").trim();
+    return opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
+  }
+
   static void awaitUp(HttpClient http, String url, String token) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (System.nanoTime() < deadline) {
       try {
         if (get(http, url, token).statusCode() == 200) {
@@ -47,7 +70,8 @@ final class BenchSupport {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException(url + " did not answer within 60 s");
+    // a busy machine starts a JVM slowly: at load 20 on 2 cores a server took over a minute
+    throw new IllegalStateException(url + " did not answer within 180 s");
   }
 
   /** {@code GET url} with the bearer token. */

@@ -5,10 +5,9 @@ import static dev.drover.bench.BenchSupport.awaitUp;
 import static dev.drover.bench.BenchSupport.deleteTree;
 import static dev.drover.bench.BenchSupport.freePort;
 import static dev.drover.bench.BenchSupport.get;
-import static dev.drover.bench.BenchSupport.jar;
 import static dev.drover.bench.BenchSupport.median;
 import static dev.drover.bench.BenchSupport.post;
-import static dev.drover.bench.BenchSupport.start;
+import static dev.drover.bench.BenchSupport.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -188,9 +187,9 @@ public final class OutputBench {
       token = new JwtIssuer(JwtSecret.of(secret)).issue("bench", Duration.ofHours(1));
       int port = freePort();
       data = work.resolve("data-" + launcher);
-      process = start(work.resolve("server-" + launcher + ".log"), "-Xmx1g",
+      process = serve(work.resolve("server-" + launcher + ".log"), List.of("-Xmx1g",
           "-Ddrover.node.launcher=" + launcher, "-Ddrover.node.pool.min=2",
-          "-Ddrover.node.pool.warm=0", "-Ddrover.node.pool.max=2", "-jar", jar(), "serve",
+          "-Ddrover.node.pool.warm=0", "-Ddrover.node.pool.max=2"),
           "--path", pipelines.toString(), "--data", data.toString(),
           "--address", "127.0.0.1:" + port, "--jwt-secret", secret);
       base = "http://127.0.0.1:" + port;

@@ -9,23 +9,32 @@ import static dev.drover.bench.BenchSupport.jar;
 import static dev.drover.bench.BenchSupport.median;
 import static dev.drover.bench.BenchSupport.post;
 import static dev.drover.bench.BenchSupport.run;
+import static dev.drover.bench.BenchSupport.serve;
 import static dev.drover.bench.BenchSupport.size;
 import static dev.drover.bench.BenchSupport.start;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@code POST /pipelines/schedule} under load: a real {@code drover serve} process (its own JVM,
@@ -95,16 +104,34 @@ public final class ScheduleBench {
       HttpClient http = HttpClient.newHttpClient();
       awaitUp(http, "http://127.0.0.1:" + serverPort + "/pipelines", token);
       awaitUp(http, "http://127.0.0.1:" + peerPort + "/pipelines", token);
-      // warm both JVMs up: JIT, connection pools
-      wrk(serverPort, lua, 10, connections);
+      // warm both JVMs up: JIT, connection pools; meanwhile count the jobs running at once
+      try (RunningJobs running = new RunningJobs(http,
+          "http://127.0.0.1:" + serverPort, token)) {
+        wrk(serverPort, lua, 10, connections);
+        System.out.printf("warm-up: at most %d jobs running at once (pipeline concurrency %d),"
+            + " from the server's event stream%n", running.most(), concurrency);
+      }
       wrk(peerPort, lua, 10, connections);
       List<WrkRun> drover = new ArrayList<>();
       List<WrkRun> peers = new ArrayList<>();
+      List<Double> serverCpu = new ArrayList<>();
+      List<Double> workerCpu = new ArrayList<>();
+      List<Double> scriptCpu = new ArrayList<>();
+      List<Double> peerCpu = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
+        ServerCpu.Snapshot before = ServerCpu.read(server.pid());
         WrkRun d = wrk(serverPort, lua, seconds, connections);
+        ServerCpu.Usage used = ServerCpu.read(server.pid()).since(before);
+        ServerCpu.Ticks peerBefore = ServerCpu.ticks(peer.pid()).orElseThrow();
         WrkRun p = wrk(peerPort, lua, seconds, connections);
+        ServerCpu.Ticks peerUsed = ServerCpu.ticks(peer.pid()).orElseThrow().minus(peerBefore);
         drover.add(d);
         peers.add(p);
+        long accepted = d.requests() - d.non2xx();
+        serverCpu.add(ServerCpu.Usage.perUnit(used.server(), accepted));
+        workerCpu.add(ServerCpu.Usage.perUnit(used.workers(), accepted));
+        scriptCpu.add(ServerCpu.Usage.perUnit(used.scripts(), accepted));
+        peerCpu.add(ServerCpu.Usage.perUnit(ServerCpu.duration(peerUsed.self()), p.requests()));
         System.out.printf("run %d: drover %7.0f jobs/s (p50 %6.2f ms, p99 %7.2f ms, %d non-2xx)"
                 + " | peer %7.0f req/s (p50 %6.2f ms, p99 %7.2f ms)%n", i + 1, d.rps(), d.p50ms(),
             d.p99ms(), d.non2xx(), p.rps(), p.p50ms(), p.p99ms());
@@ -115,6 +142,10 @@ public final class ScheduleBench {
               + " peer %.0f req/s; drover/peer %.2f (target: >= 2000 jobs/s)%n", runs, dm,
           median(drover.stream().map(WrkRun::p50ms).toList()),
           median(drover.stream().map(WrkRun::p99ms).toList()), pm, dm / pm);
+      System.out.printf("cpu per accepted job during the wrk runs (jobs run meanwhile), median:"
+              + " server JVM %.3f ms, worker JVMs %.3f ms, scripts %.3f ms; peer JVM %.3f ms per"
+              + " request%n", median(serverCpu), median(workerCpu), median(scriptCpu),
+          median(peerCpu));
     } finally {
       peer.destroyForcibly();
       server.destroy();
@@ -136,6 +167,7 @@ public final class ScheduleBench {
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + port;
       awaitUp(http, base + "/pipelines", token);
+      ServerCpu.Snapshot before = ServerCpu.read(server.pid());
       long t0 = System.nanoTime();
       AtomicInteger left = new AtomicInteger(jobs);
       List<Thread> clients = new ArrayList<>();
@@ -161,9 +193,17 @@ public final class ScheduleBench {
       }
       JobCount count = awaitAllFinished(http, port, token);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      ServerCpu.Usage cpu = ServerCpu.read(server.pid()).since(before);
       System.out.printf("%d jobs scheduled and finished in %.1f s (%.0f jobs/s end to end;"
               + " %d done, %d not)%n", count.total(), seconds, count.total() / seconds,
           count.done(), count.total() - count.done());
+      System.out.printf("cpu per job, scheduled and run: server JVM %.3f ms, %d worker JVMs"
+              + " %.3f ms, scripts %.3f ms%s%n",
+          ServerCpu.Usage.perUnit(cpu.server(), count.total()), cpu.workerJvms(),
+          ServerCpu.Usage.perUnit(cpu.workers(), count.total()),
+          ServerCpu.Usage.perUnit(cpu.scripts(), count.total()), cpu.workersGone() == 0 ? ""
+              : " (" + cpu.workersGone() + " worker JVMs ended meanwhile: their CPU is among"
+                  + " the scripts)");
       long pid = server.pid();
       run("jcmd", String.valueOf(pid), "GC.run");
       String heap = run("jcmd", String.valueOf(pid), "GC.heap_info");
@@ -195,8 +235,8 @@ public final class ScheduleBench {
                   - "true"
         """.formatted(concurrency));
     // wrk's connections all come from 127.0.0.1: no per-client limit, as behind a proxy
-    return start(dir.resolve("server.log"), "-Xmx1g", "-Ddrover.node.launcher=" + LAUNCHER,
-        "-Ddrover.http.max-connections-per-client=0", "-jar", jar(), "serve",
+    return serve(dir.resolve("server.log"), List.of("-Xmx1g",
+        "-Ddrover.node.launcher=" + LAUNCHER, "-Ddrover.http.max-connections-per-client=0"),
         "--path", pipelines.toString(), "--data", dir.resolve("data").toString(),
         "--address", "127.0.0.1:" + port, "--jwt-secret", SECRET);
   }
@@ -206,23 +246,108 @@ public final class ScheduleBench {
 
   static JobCount awaitAllFinished(HttpClient http, int port, String token) throws Exception {
     while (true) {
-      HttpResponse<String> r = get(http, "http://127.0.0.1:" + port + "/pipelines/jobs", token);
-      JsonNode jobs = JSON.readTree(r.body()).get("jobs");
-      int total = jobs.size();
+      int total = 0;
       int finished = 0;
       int done = 0;
-      for (JsonNode j : jobs) {
-        if (j.get("completed").asBoolean()) {
-          finished++;
-          if (!j.get("errored").asBoolean() && !j.get("canceled").asBoolean()) {
-            done++;
+      // the list comes a page at a time (drover.http.page-size): follow nextCursor to its end
+      String cursor = null;
+      do {
+        String url = "http://127.0.0.1:" + port + "/pipelines/jobs?limit=1000"
+            + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, UTF_8));
+        JsonNode page = JSON.readTree(get(http, url, token).body());
+        for (JsonNode j : page.get("jobs")) {
+          total++;
+          if (j.get("completed").asBoolean()) {
+            finished++;
+            if (!j.get("errored").asBoolean() && !j.get("canceled").asBoolean()) {
+              done++;
+            }
           }
         }
-      }
+        cursor = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+      } while (cursor != null);
       if (finished == total) {
         return new JobCount(total, done);
       }
       Thread.sleep(2000);
+    }
+  }
+
+  /**
+   * The most jobs running at once while it is open, counted from the server's event stream
+   * ({@code GET /api/v1/events}: a job's {@code running}, then its end). Closed before the timed
+   * runs, so the stream does not load the server they measure: its reader closes it at the next
+   * event (a reader blocked in a read holds the lock that closing from another thread needs).
+   */
+  static final class RunningJobs implements AutoCloseable {
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger most = new AtomicInteger();
+    private final Stream<String> lines;
+    private volatile boolean closed;
+    private final Thread reader;
+
+    RunningJobs(HttpClient http, String base, String token) throws Exception {
+      HttpResponse<Stream<String>> stream = http.send(
+          HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+              .header("Authorization", "Bearer " + token).build(),
+          HttpResponse.BodyHandlers.ofLines());
+      if (stream.statusCode() != 200) {
+        throw new IllegalStateException("event stream: " + stream.statusCode());
+      }
+      lines = stream.body();
+      reader = new Thread(() -> {
+        try {
+          lines.forEach(this::line);
+        } catch (RuntimeException ended) {
+          // closed, or the server stopped: nothing more to count
+        } finally {
+          lines.close();
+        }
+      }, "running-jobs");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void line(String line) {
+      if (closed) {
+        throw new IllegalStateException("closed");
+      }
+      if (!line.startsWith("data:")) {
+        return;
+      }
+      JsonNode event;
+      try {
+        event = JSON.readTree(line.substring(5));
+      } catch (IOException e) {
+        throw new IllegalStateException("not an event: " + line, e);
+      }
+      if (!event.path("task").isNull()) {
+        return;
+      }
+      String job = event.path("jobId").asText();
+      switch (event.path("status").asText()) {
+        case "running" -> {
+          running.add(job);
+          most.accumulateAndGet(running.size(), Math::max);
+        }
+        case "done", "error", "canceled" -> running.remove(job);
+        default -> { }
+      }
+    }
+
+    int most() {
+      return most.get();
+    }
+
+    /** Closes the stream at its next event; says so if none came within 10 s. */
+    @Override
+    public void close() throws InterruptedException {
+      closed = true;
+      reader.join(Duration.ofSeconds(10).toMillis());
+      if (reader.isAlive()) {
+        System.out.println("note: the event stream saw no event for 10 s after the warm-up and"
+            + " is still open (idle)");
+      }
     }
   }
 
