@@ -42,7 +42,9 @@ import java.util.stream.Stream;
  * calling Drover's shell handler: the cost of starting the processes from a JVM). Drover's time
  * runs from the {@code POST /pipelines/schedule} until the server's event stream reports the
  * job's end; ninja's and make's are their process wall times. Each peer runs once untimed and
- * Drover {@value #WARM_UP_JOBS} times, then the runs alternate.
+ * Drover at least {@value #WARM_UP_JOBS} times and for at least {@code DROVER_BENCH_WARM_UP}
+ * seconds (default 60: a fresh server's compiler is still busy after a few thousand tasks, a
+ * third of its CPU on two cores), then the runs alternate.
  *
  * <p>Three shapes, each a pipeline of the same server: {@code dag}, a seeded random DAG of 200
  * tasks (the default run of earlier versions, whose figures and ratios it prints as before);
@@ -253,10 +255,15 @@ public final class DagBench {
       awaitUp(http, base + "/pipelines", token);
       awaitPool(http, base, token, n);
       JobEnds ends = new JobEnds(http, base, token);
-      // a server runs for long: its first jobs pay for the JIT (the first is 2x slower)
-      for (int i = 0; i < WARM_UP_JOBS; i++) {
+      // a server runs for long: its first jobs pay for the JIT (the first is 2x slower, and
+      // the compiler still takes a third of the CPU after 30 jobs)
+      long warmUntil = System.nanoTime() + warmUp().toNanos();
+      int warmJobs = 0;
+      while (warmJobs < WARM_UP_JOBS || System.nanoTime() < warmUntil) {
         droverRun(http, base, token, ends, "dag");
+        warmJobs++;
       }
+      System.out.printf("%nwarm-up: %d jobs of the 200-task DAG%n", warmJobs);
       System.out.printf("%nshell workers %s (drover.node.launcher)%n", launcher);
       for (Shape shape : shapes) {
         if (!shape.name().equals("dag")) {
@@ -268,6 +275,12 @@ public final class DagBench {
       server.destroy();
       server.waitFor();
     }
+  }
+
+  /** How long a server is warmed up at least: {@code DROVER_BENCH_WARM_UP} seconds, or 60. */
+  static java.time.Duration warmUp() {
+    String s = System.getenv("DROVER_BENCH_WARM_UP");
+    return java.time.Duration.ofSeconds(s == null || s.isBlank() ? 60 : Long.parseLong(s.trim()));
   }
 
   /** The timed runs of one shape on one server, alternating ninja, make, floor and Drover. */
