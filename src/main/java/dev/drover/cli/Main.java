@@ -40,11 +40,12 @@ public final class Main implements Runnable {
   }
 
   /**
-   * With in-process workers, this JVM starts a process for every script: by default the JDK
-   * starts each one through its {@code jspawnhelper} binary, an exec more than needed (an eighth
-   * of a server's CPU on {@code bench/run-dag}). {@code VFORK} starts it directly, as forked
-   * workers already do ({@code drover.node.pool.worker-jvm-options}). Set before any process is
-   * started, when the JVM's options don't choose already.
+   * With in-process workers, this JVM starts the scripts. Where glibc's {@code posix_spawn}
+   * cannot make a script a session leader ({@code SessionSpawner}), the JDK starts it, by
+   * default through its {@code jspawnhelper} binary: an exec more per process, an eighth of a
+   * server's CPU on {@code bench/run-dag} before scripts were spawned directly. {@code VFORK}
+   * execs it directly, as forked workers already do ({@code drover.node.pool.worker-jvm-options}).
+   * Set before any process is started, when the JVM's options don't choose already.
    */
   private static void spawnWithVfork() {
     if (System.getProperty("os.name", "").startsWith("Linux")
