@@ -211,7 +211,7 @@ public final class DagBench {
         makeRun(shape.makeDir(), n);
         shape.floor().run();
       }
-      for (String launcher : List.of("forked", "in-process")) {
+      for (String launcher : launchers()) {
         phase(launcher, work, pipelines, shapes, runs, n);
       }
     } finally {
@@ -275,6 +275,13 @@ public final class DagBench {
       server.destroy();
       server.waitFor();
     }
+  }
+
+  /** The launchers to run, {@code DROVER_BENCH_LAUNCHERS} (comma-separated), else both. */
+  static List<String> launchers() {
+    String s = System.getenv("DROVER_BENCH_LAUNCHERS");
+    return s == null || s.isBlank() ? List.of("forked", "in-process")
+        : List.of(s.trim().split("\\s*,\\s*"));
   }
 
   /** How long a server is warmed up at least: {@code DROVER_BENCH_WARM_UP} seconds, or 60. */
