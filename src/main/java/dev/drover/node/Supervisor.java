@@ -8,6 +8,7 @@ import dev.drover.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -96,9 +97,18 @@ public final class Supervisor {
   public record ReservationRefused(int slotId, String leaseId, String reason)
       implements Command {}
 
-  /** From a worker: it moved; {@code transition} says from where to where and why. */
+  /**
+   * From a worker: it moved, once or more ({@code transitions}, oldest first: a worker in its
+   * own JVM reports the moves of work under one lease together, see
+   * {@link Worker#REPORT_WITHIN}); each says from where to where and why.
+   */
   public record WorkerStateChanged(
-      int slotId, String incarnation, Transition<WorkerState> transition) implements Command {}
+      int slotId, String incarnation, List<Transition<WorkerState>> transitions)
+      implements Command {
+    public WorkerStateChanged {
+      transitions = List.copyOf(transitions);
+    }
+  }
 
   /** From a slot: a worker process was started. */
   public record SlotLaunched(int slotId, String incarnation, long pid) implements Command {}
@@ -293,7 +303,7 @@ public final class Supervisor {
           return settle.get();
         })
         .onMessage(WorkerStateChanged.class, c -> {
-          pool.workerMoved(c.slotId(), c.incarnation(), c.transition());
+          c.transitions().forEach(t -> pool.workerMoved(c.slotId(), c.incarnation(), t));
           return settle.get();
         })
         .onMessage(ReservationConfirmed.class, c -> {

@@ -42,7 +42,7 @@ public final class Worker {
   /** The messages a worker accepts. */
   public sealed interface Command extends CborSerializable
       permits Registered, Reserve, Submit, SubmitPart, OutputAck, Cancel, Release, Ping, Stop,
-          WorkDone, HolderTerminated, LeaseIdle, WorkTimedOut, StopOverdue {}
+          WorkDone, HolderTerminated, LeaseIdle, WorkTimedOut, StopOverdue, ReportDue {}
 
   /** From the slot: the registration is accepted; report to {@code supervisor}. */
   public record Registered(int slotId, ActorRef<Supervisor.Command> supervisor)
@@ -109,6 +109,18 @@ public final class Worker {
 
   /** Private: the lease saw no work for {@code lease-idle-timeout}. */
   record LeaseIdle(String leaseId) implements Command {}
+
+  /** Private: the moves held back within a lease are due at the supervisor. */
+  record ReportDue() implements Command {}
+
+  /**
+   * How long a worker in its own JVM may hold back the moves between Reserved and Busy within a
+   * lease before they go to its supervisor, all in one message. Each piece of work makes two
+   * such moves; reported one by one they were half the messages a task sent across JVMs, and
+   * the lease holder learns of the work's start and end from the work's own messages anyway.
+   * Every other move is reported at once, with those held before it, in order.
+   */
+  static final Duration REPORT_WITHIN = Duration.ofMillis(100);
 
   /** The output window of work submitted without one. */
   public static final long DEFAULT_OUTPUT_WINDOW = 1024 * 1024;
@@ -197,6 +209,8 @@ public final class Worker {
   private ActorRef<Supervisor.Command> supervisor;
   private int slotId = -1;
   private int leasesServed;
+  /** Moves not yet reported to the supervisor, oldest first ({@link #REPORT_WITHIN}). */
+  private final List<Transition<WorkerState>> unreported = new java.util.ArrayList<>();
   /** Holders this worker watches: every client it served that is still alive. */
   private final Set<ActorRef<WorkEvent>> watchedHolders = new HashSet<>();
   /** The work the handler's thread is running, if any; cancelled when the worker stops. */
@@ -253,9 +267,36 @@ public final class Worker {
 
   private void report(Transition<WorkerState> t) {
     context.getSystem().eventStream().tell(new EventStream.Publish<>(t));
-    if (supervisor != null) {
-      supervisor.tell(new Supervisor.WorkerStateChanged(slotId, incarnation, t));
+    if (supervisor == null) {
+      return;
     }
+    unreported.add(t);
+    // a supervisor in this JVM gets every move at once: a local message costs next to nothing,
+    // and tests on manual time see the pool as it is
+    if (withinLease(t) && supervisor.path().address().hasGlobalScope()) {
+      if (unreported.size() == 1) {
+        timers.startSingleTimer(ReportDue.class, new ReportDue(), REPORT_WITHIN);
+      }
+      return;
+    }
+    reportHeldBack();
+  }
+
+  /** A move between Reserved and Busy: work started or ended under the same lease. */
+  private static boolean withinLease(Transition<WorkerState> t) {
+    return (t.from() == WorkerState.RESERVED && t.to() == WorkerState.BUSY)
+        || (t.from() == WorkerState.BUSY && t.to() == WorkerState.RESERVED);
+  }
+
+  /** Sends the moves not yet reported to the supervisor, oldest first, in one message. */
+  private void reportHeldBack() {
+    if (unreported.isEmpty()) {
+      return;
+    }
+    timers.cancel(ReportDue.class);
+    supervisor.tell(new Supervisor.WorkerStateChanged(slotId, incarnation,
+        List.copyOf(unreported)));
+    unreported.clear();
   }
 
   private Behavior<Command> starting() {
@@ -543,6 +584,10 @@ public final class Worker {
         .onMessage(Ping.class, this::onPing)
         .onMessage(Stop.class, this::onStop)
         .onMessage(Registered.class, r -> Behaviors.same())
+        .onMessage(ReportDue.class, r -> {
+          reportHeldBack();
+          return Behaviors.same();
+        })
         .onSignal(PostStop.class, s -> onPostStop());
   }
 

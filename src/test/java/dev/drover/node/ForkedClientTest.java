@@ -121,6 +121,31 @@ class ForkedClientTest {
   }
 
   @Test
+  void theSupervisorSeesEveryMoveOfAForkedWorkerInOrder() throws Exception {
+    // given a lease on a forked worker, whose moves within a lease are reported together
+    try (NodeClient client = client(List.of(supervisorAddress))) {
+      WorkerLease lease = get(client.requestWorker());
+      // when three pieces of work run under it and it is released
+      for (int n = 1; n <= 3; n++) {
+        assertThat(get(lease.submit(IntNode.valueOf(n), p -> { }).result()).asInt())
+            .isEqualTo(n * n);
+      }
+      get(lease.release());
+      // then the supervisor has every move of that worker, in the order the worker made them,
+      // and none its tables refuse
+      PoolStatus status = awaitStatus(supervisorKit.system(), supervisor, s -> s.workers()
+          .stream().filter(w -> w.pid() == lease.pid()).anyMatch(w -> !w.transitions().isEmpty()
+              && w.transitions().get(w.transitions().size() - 1).to() == WorkerState.IDLE));
+      List<WorkerState> moves = status.workers().stream().filter(w -> w.pid() == lease.pid())
+          .findFirst().orElseThrow().transitions().stream().map(Transition::to).toList();
+      assertThat(moves.subList(Math.max(0, moves.size() - 8), moves.size())).containsExactly(
+          WorkerState.RESERVED, WorkerState.BUSY, WorkerState.RESERVED, WorkerState.BUSY,
+          WorkerState.RESERVED, WorkerState.BUSY, WorkerState.RESERVED, WorkerState.IDLE);
+      assertThat(status.illegalTransitions()).isZero();
+    }
+  }
+
+  @Test
   void twoClientsGetTwoWorkersAndARequestBeyondMaxFailsClearly() throws Exception {
     try (NodeClient a = client(List.of(supervisorAddress));
         NodeClient b = client(List.of(supervisorAddress));

@@ -325,7 +325,7 @@ class InProcessPoolTest {
       // and the typed states survive serialization as the labels users see
       kit.serializationTestKit().verifySerialization(status, true);
       kit.serializationTestKit().verifySerialization(new Supervisor.WorkerStateChanged(1, "inc",
-          status.workers().get(0).transitions().get(0)), true);
+          status.workers().get(0).transitions()), true);
     }
   }
 
