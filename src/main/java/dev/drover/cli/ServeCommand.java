@@ -284,6 +284,10 @@ final class ServeCommand implements Callable<Integer> {
     } finally {
       schemaLock.ifPresent(ServeCommand::closeQuietly);
     }
+    // SIGUSR1 is prunner's reload signal, SIGHUP the usual one of daemons; handled before the
+    // HTTP API answers, as a SIGHUP the JVM does not handle yet stops it
+    reloadOn("USR1", files, runner);
+    reloadOn("HUP", files, runner);
     // the journal's files, created by H2 with the umask's permissions
     OwnerOnly.tighten(data);
     RunMetrics.start(system);
@@ -326,9 +330,6 @@ final class ServeCommand implements Callable<Integer> {
         return CompletableFuture.completedFuture(Done.getInstance());
       });
     }
-    // SIGUSR1 is prunner's reload signal, SIGHUP the usual one of daemons
-    reloadOn("USR1", files, runner);
-    reloadOn("HUP", files, runner);
     if (watch) {
       watch(files, runner, poll);
     }
