@@ -69,7 +69,11 @@ class ServeLifecycleTest {
 
   private Process serve(int port, Duration grace, List<String> jvmOptions, String... more)
       throws IOException {
-    List<String> command = TestJvm.java("512m");
+    // env resets SIGHUP and SIGINT to their defaults: a test run started under nohup, or in the
+    // background by a shell without job control, passes them on ignored, and a JVM cannot
+    // handle a signal ignored when it started (ServeSignalsTest does the same)
+    List<String> command = new ArrayList<>(List.of("env", "--default-signal=HUP,INT"));
+    command.addAll(TestJvm.java("512m"));
     command.add("-Ddrover.pipeline.shutdown-grace=" + grace.toMillis() + "ms");
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
