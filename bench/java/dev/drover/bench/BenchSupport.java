@@ -123,4 +123,17 @@ final class BenchSupport {
       files.sorted(Collections.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
+
+  /** The lines of the server's event stream ({@code GET /api/v1/events}), opened with {@code token}. */
+  static java.util.stream.Stream<String> eventLines(java.net.http.HttpClient http, String base,
+      String token) throws Exception {
+    java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/v1/events"))
+            .header("Authorization", "Bearer " + token).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofLines());
+    if (stream.statusCode() != 200) {
+      throw new IllegalStateException("event stream: " + stream.statusCode());
+    }
+    return stream.body();
+  }
 }

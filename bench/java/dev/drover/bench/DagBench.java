@@ -17,9 +17,7 @@ import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -416,16 +414,10 @@ public final class DagBench {
     private final Map<String, CompletableFuture<String>> ends = new ConcurrentHashMap<>();
 
     JobEnds(HttpClient http, String base, String token) throws Exception {
-      HttpResponse<Stream<String>> stream = http.send(
-          HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
-              .header("Authorization", "Bearer " + token).build(),
-          HttpResponse.BodyHandlers.ofLines());
-      if (stream.statusCode() != 200) {
-        throw new IllegalStateException("event stream: " + stream.statusCode());
-      }
+      Stream<String> events = BenchSupport.eventLines(http, base, token);
       Thread reader = new Thread(() -> {
         try {
-          stream.body().forEach(this::line);
+          events.forEach(this::line);
         } catch (UncheckedIOException closed) {
           // the server stopped: no job of it is awaited any more
         }

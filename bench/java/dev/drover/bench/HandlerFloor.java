@@ -2,7 +2,6 @@ package dev.drover.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.drover.node.WorkContext;
 import dev.drover.node.shell.ShellHandler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +67,7 @@ final class HandlerFloor {
   private void submit(int task, int[] missing, int[] finished, CompletableFuture<Void> all) {
     threads.execute(() -> {
       try {
-        JsonNode result = handler.handle(TRUE, new Quiet(task));
+        JsonNode result = handler.handle(TRUE, new QuietWork("floor-" + task));
         if (result.path("exitCode").asInt() != 0) {
           throw new IllegalStateException("task " + task + ": " + result);
         }
@@ -91,24 +90,5 @@ final class HandlerFloor {
 
   void close() {
     threads.shutdownNow();
-  }
-
-  /** A piece of work nobody cancels, whose output lines go nowhere ({@code true} prints none). */
-  private record Quiet(int task) implements WorkContext {
-    @Override
-    public String workId() {
-      return "floor-" + task;
-    }
-
-    @Override
-    public void emit(JsonNode payload) {}
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public void onCancel(Runnable action) {}
   }
 }

@@ -19,10 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.http.JwtIssuer;
 import dev.drover.http.JwtSecret;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -287,14 +285,8 @@ public final class ScheduleBench {
     private final Thread reader;
 
     RunningJobs(HttpClient http, String base, String token) throws Exception {
-      HttpResponse<Stream<String>> stream = http.send(
-          HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
-              .header("Authorization", "Bearer " + token).build(),
-          HttpResponse.BodyHandlers.ofLines());
-      if (stream.statusCode() != 200) {
-        throw new IllegalStateException("event stream: " + stream.statusCode());
-      }
-      lines = stream.body();
+      Stream<String> events = BenchSupport.eventLines(http, base, token);
+      lines = events;
       reader = new Thread(() -> {
         try {
           lines.forEach(this::line);

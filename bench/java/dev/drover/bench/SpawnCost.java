@@ -8,7 +8,6 @@ import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import dev.drover.node.WorkContext;
 import dev.drover.node.process.SessionSpawner;
 import dev.drover.node.shell.ShellHandler;
 import java.io.IOException;
@@ -228,7 +227,7 @@ final class SpawnCost {
   }
 
   private static void handle(ShellHandler handler, JsonNode input, int task) throws Exception {
-    JsonNode result = handler.handle(input, new Quiet(task));
+    JsonNode result = handler.handle(input, new QuietWork("spawn-cost-" + task));
     if (result.path("exitCode").asInt() != 0) {
       throw new IllegalStateException("task " + task + ": " + result);
     }
@@ -305,24 +304,5 @@ final class SpawnCost {
     void close() {
       threads.shutdownNow();
     }
-  }
-
-  /** A piece of work nobody cancels, whose output goes nowhere. */
-  private record Quiet(int task) implements WorkContext {
-    @Override
-    public String workId() {
-      return "spawn-cost-" + task;
-    }
-
-    @Override
-    public void emit(JsonNode payload) {}
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public void onCancel(Runnable action) {}
   }
 }
